@@ -6,6 +6,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -98,7 +100,12 @@ public final class IOLoop implements Executor, AutoCloseable {
         IoHandlerFactory nettyFactory = t.ioHandlerFactory();
         IoHandlerFactory factory = executor -> ioHandler = new LoopIoHandler(this, nettyFactory.newHandler(executor));
         String name = "tornado-ioloop-" + LOOP_IDS.incrementAndGet();
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true), factory);
+        ThreadFactory threads = r -> {
+            Thread th = new FastThreadLocalThread(r, name);
+            th.setDaemon(true);
+            return th;
+        };
+        this.group = new MultiThreadIoEventLoopGroup(1, threads, factory);
         this.eventLoop = (IoEventLoop) group.next();
         // Start the thread now (Netty starts it lazily) and wait until it is current on it.
         eventLoop.submit(() -> { }).syncUninterruptibly();
