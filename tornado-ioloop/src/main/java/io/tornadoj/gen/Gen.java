@@ -8,17 +8,20 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -90,12 +93,15 @@ public final class Gen {
             return result;
         }
         AtomicInteger remaining = new AtomicInteger(n);
+        // Whether a failure was already taken: result.isDone() lags when the completion is handed to the loop.
+        AtomicBoolean failed = new AtomicBoolean();
         for (int i = 0; i < n; i++) {
             int index = i;
             children.get(i).whenComplete((v, t) -> {
                 if (t != null) {
                     Throwable cause = unwrap(t);
-                    if (!completeOn(loop, result, null, cause) && !isQuiet(cause, quietExceptions)) {
+                    boolean first = failed.compareAndSet(false, true) && completeOn(loop, result, null, cause);
+                    if (!first && !isQuiet(cause, quietExceptions)) {
                         APP_LOG.error("Multiple exceptions in yield list", cause);
                     }
                     return;
@@ -120,13 +126,19 @@ public final class Gen {
     public static <K, T> CompletableFuture<Map<K, T>> multi(Map<K, ? extends CompletionStage<? extends T>> children) {
         List<K> keys = new ArrayList<>(children.keySet());
         List<CompletionStage<? extends T>> stages = new ArrayList<>(children.values());
-        return multi(stages).thenApply(values -> {
+        CompletableFuture<Map<K, T>> result = new CompletableFuture<>();
+        multi(stages).whenComplete((values, t) -> {
+            if (t != null) {
+                result.completeExceptionally(unwrap(t));
+                return;
+            }
             Map<K, T> out = new LinkedHashMap<>();
             for (int i = 0; i < keys.size(); i++) {
                 out.put(keys.get(i), values.get(i));
             }
-            return out;
+            result.complete(out);
         });
+        return result;
     }
 
     /**
@@ -160,8 +172,10 @@ public final class Gen {
         Timeout timer = loop.callLater(timeout, () -> {
             if (result.completeExceptionally(new TimeoutException("Timeout after " + timeout))) {
                 stage.whenComplete((v, t) -> {
-                    if (t != null && !isQuiet(unwrap(t), quietExceptions)) {
-                        APP_LOG.error("Exception in Future {} after timeout", stage, unwrap(t));
+                    Throwable cause = t == null ? null : unwrap(t);
+                    if (cause != null && !(cause instanceof CancellationException)
+                            && !isQuiet(cause, quietExceptions)) {
+                        APP_LOG.error("Exception in Future {} after timeout", stage, cause);
                     }
                 });
             }
@@ -205,19 +219,26 @@ public final class Gen {
         if (yielded == null) {
             return (CompletableFuture<T>) moment();
         }
-        if (yielded instanceof CompletableFuture) {
-            return (CompletableFuture<T>) yielded;
-        }
         if (yielded instanceof CompletionStage) {
             return ((CompletionStage<T>) yielded).toCompletableFuture();
         }
         if (yielded instanceof List) {
+            requireStages((List<?>) yielded);
             return (CompletableFuture<T>) multi((List) yielded);
         }
         if (yielded instanceof Map) {
+            requireStages(((Map<?, ?>) yielded).values());
             return (CompletableFuture<T>) multi((Map) yielded);
         }
         throw new IllegalArgumentException("yielded unknown object " + yielded);
+    }
+
+    private static void requireStages(Collection<?> children) {
+        for (Object child : children) {
+            if (!(child instanceof CompletionStage)) {
+                throw new IllegalArgumentException("yielded unknown object in list/map: " + child);
+            }
+        }
     }
 
     private static boolean isQuiet(Throwable t, Set<Class<? extends Throwable>> quiet) {

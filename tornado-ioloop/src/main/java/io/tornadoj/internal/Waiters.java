@@ -1,11 +1,13 @@
 package io.tornadoj.internal;
 
-import io.tornadoj.gen.Gen;
+import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Not public API. A FIFO of waiting futures shared by the locks and queues: a waiter that times out is removed at once
@@ -24,18 +26,37 @@ public final class Waiters<T> {
      * @return the waiter's future
      */
     public CompletableFuture<T> add(Duration timeout) {
+        return add(timeout, w -> w.completeExceptionally(new TimeoutException("Timeout after " + timeout)));
+    }
+
+    /**
+     * Queues a new waiter. The returned future is the waiter itself, so a caller that cancels it gives up its
+     * place. With a timeout, when nothing came in time the waiter leaves the queue and then {@code expire}
+     * completes it (so whoever sees the timeout finds the waiter already gone).
+     *
+     * @param timeout null for no limit
+     * @param expire  completes the waiter on timeout
+     * @return the waiter's future
+     */
+    public CompletableFuture<T> add(Duration timeout, Consumer<CompletableFuture<T>> expire) {
         CompletableFuture<T> waiter = new CompletableFuture<>();
         queue.add(waiter);
         if (timeout == null) {
             return waiter;
         }
-        CompletableFuture<T> timed = Gen.withTimeout(timeout, waiter);
-        timed.whenComplete((v, t) -> {
-            if (t instanceof TimeoutException) {
+        Timeout timer = IOLoop.current().callLater(timeout, () -> {
+            if (!waiter.isDone()) {
                 queue.remove(waiter);
+                expire.accept(waiter);
             }
         });
-        return timed;
+        waiter.whenComplete((v, t) -> {
+            timer.cancel();
+            if (t != null) {
+                queue.remove(waiter); // cancelled by the caller
+            }
+        });
+        return waiter;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.PlatformDependent;
+import io.tornadoj.internal.Loops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,6 +194,7 @@ public final class IOLoop implements Executor, AutoCloseable {
     void onLoopThreadStarted() {
         thread = Thread.currentThread();
         CURRENT.set(this);
+        Loops.register(this);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -754,6 +756,7 @@ public final class IOLoop implements Executor, AutoCloseable {
             timeouts.clear();
             callbacks.clear();
         });
+        Loops.unregister(this);
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         if (!inLoop()) {
             group.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Tornado's {@code locks.Condition}: callers wait until notified. Loop-confined: use it from one loop's
@@ -32,12 +31,7 @@ public final class Condition {
      * @return true when notified, false on timeout
      */
     public CompletableFuture<Boolean> await(Duration timeout) {
-        return waiters.add(timeout).exceptionally(t -> {
-            if (t instanceof TimeoutException) {
-                return false;
-            }
-            throw new IllegalStateException(t);
-        });
+        return waiters.add(timeout, w -> w.complete(false));
     }
 
     /**

@@ -3,6 +3,8 @@ package io.tornadoj.locks;
 import io.tornadoj.internal.Waiters;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,9 +27,14 @@ public final class Event {
     public void set() {
         if (!value) {
             value = true;
+            // Take every current waiter first: one that clears and waits again from its callback must block.
+            List<CompletableFuture<Void>> woken = new ArrayList<>();
             CompletableFuture<Void> w;
             while ((w = waiters.poll()) != null) {
-                w.complete(null);
+                woken.add(w);
+            }
+            for (CompletableFuture<Void> f : woken) {
+                f.complete(null);
             }
         }
     }

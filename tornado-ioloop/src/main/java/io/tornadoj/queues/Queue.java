@@ -1,11 +1,14 @@
 package io.tornadoj.queues;
 
 import io.tornadoj.internal.Waiters;
+import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Timeout;
 import io.tornadoj.locks.Event;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Tornado's {@code queues.Queue}: a FIFO queue for producers and consumers on one loop. {@link #put}
@@ -116,13 +119,21 @@ public class Queue<T> {
             if (timeout == null) {
                 return waiter;
             }
-            CompletableFuture<Void> timed = io.tornadoj.gen.Gen.withTimeout(timeout, waiter);
-            timed.whenComplete((v, t) -> {
+            // The putter leaves the queue before its future fails, so whoever sees the timeout finds it gone;
+            // a caller that cancels the future gives up its place too.
+            Timeout timer = IOLoop.current().callLater(timeout, () -> {
+                if (!waiter.isDone()) {
+                    putters.remove(putter);
+                    waiter.completeExceptionally(new TimeoutException("Timeout after " + timeout));
+                }
+            });
+            waiter.whenComplete((v, t) -> {
+                timer.cancel();
                 if (t != null) {
                     putters.remove(putter);
                 }
             });
-            return timed;
+            return waiter;
         }
     }
 
@@ -181,8 +192,9 @@ public class Queue<T> {
         }
         if (putter != null) {
             putInternal(putter.item);
+            T item = getItem(); // before the putter's callbacks run, so they see a consistent queue
             putter.future.complete(null);
-            return getItem();
+            return item;
         }
         if (size() > 0) {
             return getItem();

@@ -1,5 +1,6 @@
 package io.tornadoj.ioloop;
 
+import io.tornadoj.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +47,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void callbacksRunInFifoOrderOnTheLoopThread(Transport t) throws Exception {
         IOLoop l = open(t);
         assertEquals(t, l.transport());
@@ -71,7 +72,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void callbackAddedDuringABatchWaitsForTheNextIOPoll(Transport t) throws Exception {
         IOLoop l = open(t);
         List<String> order = new CopyOnWriteArrayList<>();
@@ -96,7 +97,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void selfReaddingCallbackDoesNotStarveIoOrTimeouts(Transport t) throws Exception {
         IOLoop l = open(t);
         AtomicBoolean spinning = new AtomicBoolean(true);
@@ -128,7 +129,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void dueTimeoutsRunAfterTheCallbackBatchAndEqualDeadlinesInInsertionOrder(Transport t) throws Exception {
         IOLoop l = open(t);
         List<String> order = new CopyOnWriteArrayList<>();
@@ -179,7 +180,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void timeoutsFireAtTheirDeadlineNotBefore(Transport t) throws Exception {
         IOLoop l = open(t);
         double start = l.time();
@@ -198,7 +199,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void removeTimeoutWorksFromAnyThreadTwiceAndAfterItRan(Transport t) throws Exception {
         IOLoop l = open(t);
         AtomicInteger ran = new AtomicInteger();
@@ -225,7 +226,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void exceptionsAreLoggedOnTornadoApplicationAndTheLoopGoesOn(Transport t) throws Exception {
         IOLoop l = open(t);
         try (LogCapture log = new LogCapture("tornado.application"); TestPipe pipe = new TestPipe(l)) {
@@ -288,7 +289,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void fourForeignThreadsLoseNothingAndKeepTheirOrder(Transport t) throws Exception {
         IOLoop l = open(t);
         int threads = 4;
@@ -323,7 +324,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void runSyncReturnsRethrowsAndTimesOut(Transport t) throws Exception {
         IOLoop l = open(t);
         assertEquals("v", l.runSync(() -> CompletableFuture.completedFuture("v")));
@@ -354,7 +355,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void startStopStartAgain(Transport t) throws Exception {
         IOLoop l = open(t);
         assertFalse(l.isRunning());
@@ -394,7 +395,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void closeStopsEverythingAndLaterCallbacksAreDropped(Transport t) throws Exception {
         IOLoop l = open(t);
         AtomicInteger ran = new AtomicInteger();
@@ -414,7 +415,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void closeWithAllFdsClosesWatchedFdsAndWithoutLeavesThemOpen(Transport t) throws Exception {
         IOLoop l = open(t);
         TestPipe kept = new TestPipe(l);
@@ -434,7 +435,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void fdHandlersAreLevelTriggered(Transport t) throws Exception {
         IOLoop l = open(t);
         try (TestPipe pipe = new TestPipe(l)) {
@@ -485,7 +486,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void writeFiresWhileWritableAndHangUpIsReported(Transport t) throws Exception {
         IOLoop l = open(t);
         try (TestPipe pipe = new TestPipe(l)) {
@@ -526,7 +527,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void handlerFormMustMatchTheTransport(Transport t) throws Exception {
         IOLoop l = open(t);
         try (TestPipe pipe = new TestPipe(l)) {
@@ -634,7 +635,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void runInExecutorAndAddFutureCompleteOnTheLoop(Transport t) throws Exception {
         IOLoop l = open(t);
         AtomicReference<Thread> workThread = new AtomicReference<>();
@@ -674,7 +675,7 @@ class IOLoopTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tornadoj.ioloop.Transports#available")
+    @MethodSource("io.tornadoj.testsupport.Transports#available")
     void blockingLogThresholdLogsTheLoopThreadStackOnce(Transport t) throws Exception {
         IOLoop l = open(t);
         try (LogCapture log = new LogCapture("tornado.general")) {

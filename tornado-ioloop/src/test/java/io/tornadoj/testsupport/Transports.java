@@ -1,4 +1,6 @@
-package io.tornadoj.ioloop;
+package io.tornadoj.testsupport;
+
+import io.tornadoj.ioloop.Transport;
 
 import java.util.Arrays;
 import java.util.stream.Stream;

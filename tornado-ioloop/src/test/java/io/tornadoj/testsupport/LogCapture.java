@@ -1,4 +1,4 @@
-package io.tornadoj.ioloop;
+package io.tornadoj.testsupport;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,12 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Captures (and swallows) what one logger writes while open. */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     private final Logger logger;
     private final boolean additive;
     private final List<ILoggingEvent> events = new ArrayList<>();
 
-    LogCapture(String name) {
+    /**
+     * Starts capturing.
+     *
+     * @param name the logger name
+     */
+    public LogCapture(String name) {
         logger = (Logger) LoggerFactory.getLogger(name);
         additive = logger.isAdditive();
         logger.setAdditive(false);
@@ -30,16 +35,29 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         events.add(e);
     }
 
-    synchronized List<ILoggingEvent> events() {
+    /** @return the captured events */
+    public synchronized List<ILoggingEvent> events() {
         return new ArrayList<>(events);
     }
 
-    synchronized List<String> messages() {
+    /** @return the captured formatted messages */
+    public synchronized List<String> messages() {
         List<String> out = new ArrayList<>();
         for (ILoggingEvent e : events) {
             out.add(e.getFormattedMessage());
         }
         return out;
+    }
+
+    /**
+     * The exception a captured event was logged with.
+     *
+     * @param e the event
+     * @return the throwable, or null
+     */
+    public static Throwable thrown(ILoggingEvent e) {
+        return e.getThrowableProxy() == null ? null
+                : ((ch.qos.logback.classic.spi.ThrowableProxy) e.getThrowableProxy()).getThrowable();
     }
 
     @Override
