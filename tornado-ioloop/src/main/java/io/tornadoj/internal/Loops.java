@@ -1,6 +1,11 @@
 package io.tornadoj.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.kqueue.KQueueIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -58,6 +63,28 @@ public final class Loops {
      */
     public static IOLoop of(EventExecutor executor) {
         return BY_EVENT_LOOP.get(executor);
+    }
+
+    /**
+     * Netty's own I/O handler factory for a transport (what an IOLoop wraps, and what a raw Netty
+     * application on the same transport would use).
+     *
+     * @param t a concrete transport
+     * @return the factory
+     */
+    public static IoHandlerFactory ioHandlerFactory(Transport t) {
+        switch (t) {
+            case EPOLL:
+                return EpollIoHandler.newFactory();
+            case KQUEUE:
+                return KQueueIoHandler.newFactory();
+            case IO_URING:
+                return IoUringIoHandler.newFactory();
+            case NIO:
+                return NioIoHandler.newFactory();
+            default:
+                throw new IllegalArgumentException("AUTO must be resolved first");
+        }
     }
 
     /**

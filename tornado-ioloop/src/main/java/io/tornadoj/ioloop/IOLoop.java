@@ -98,7 +98,7 @@ public final class IOLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("Transport " + t + " is not available here", cause);
         }
         this.transport = t;
-        IoHandlerFactory nettyFactory = t.ioHandlerFactory();
+        IoHandlerFactory nettyFactory = Loops.ioHandlerFactory(t);
         IoHandlerFactory factory = executor -> ioHandler = new LoopIoHandler(this, nettyFactory.newHandler(executor));
         String name = "tornado-ioloop-" + LOOP_IDS.incrementAndGet();
         ThreadFactory threads = r -> {
@@ -107,7 +107,7 @@ public final class IOLoop implements Executor, AutoCloseable {
             return th;
         };
         this.group = new MultiThreadIoEventLoopGroup(1, threads, factory);
-        this.eventLoop = (IoEventLoop) group.next();
+        this.eventLoop = group.next();
         // Start the thread now (Netty starts it lazily) and wait until it is current on it.
         eventLoop.submit(() -> { }).syncUninterruptibly();
     }

@@ -1,13 +1,8 @@
 package io.tornadoj.ioloop;
 
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.kqueue.KQueue;
-import io.netty.channel.kqueue.KQueueIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
 
 import java.util.Locale;
 
@@ -95,21 +90,5 @@ public enum Transport {
     /** This transport with {@link #AUTO} resolved to {@link #best()}. */
     Transport resolve() {
         return this == AUTO ? best() : this;
-    }
-
-    /** Netty's I/O handler factory for this (resolved, available) transport. */
-    IoHandlerFactory ioHandlerFactory() {
-        switch (this) {
-            case EPOLL:
-                return EpollIoHandler.newFactory();
-            case KQUEUE:
-                return KQueueIoHandler.newFactory();
-            case IO_URING:
-                return IoUringIoHandler.newFactory();
-            case NIO:
-                return NioIoHandler.newFactory();
-            default:
-                throw new IllegalStateException("AUTO must be resolved first");
-        }
     }
 }
