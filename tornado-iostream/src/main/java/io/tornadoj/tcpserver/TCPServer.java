@@ -356,6 +356,18 @@ public abstract class TCPServer {
         if (options.pipeline() != null) {
             options.pipeline().accept(ch.pipeline());
         }
+        serve(ch);
+    }
+
+    /**
+     * Takes over an accepted connection once TLS and the {@link Options#pipeline() pipeline} handlers are
+     * in place. The default wraps it in an {@link IOStream} and calls {@link #handleStream}; servers that
+     * speak through Netty codecs (such as {@code HTTPServer}) install their handlers here instead. Runs
+     * on the connection's loop thread.
+     *
+     * @param ch the accepted channel
+     */
+    protected void serve(Channel ch) {
         IOStream stream = IOStream.wrap(ch, streamOptions);
         InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
         CompletionStage<?> stage;

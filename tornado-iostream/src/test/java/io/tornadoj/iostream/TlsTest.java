@@ -1,0 +1,469 @@
+package io.tornadoj.iostream;
+
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Transport;
+import io.tornadoj.tcpclient.TCPClient;
+import io.tornadoj.tcpserver.TCPServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * TLS over real loopback sockets on every transport, with a self-signed certificate for "localhost"
+ * generated per class: TCPServer/TCPClient with SSL contexts, {@code startTls} on both ends of a plain
+ * connection, untrusted certificates, host name checks, and {@code startTls} on a busy stream.
+ */
+@org.junit.jupiter.api.Timeout(60)
+class TlsTest {
+    private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
+
+    private static X509Bundle cert;
+    private static SslContext serverCtx;
+    private static SslContext clientCtx;
+    private static SslContext untrustingClientCtx;
+
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        cert = new CertificateBuilder()
+                .subject("CN=localhost")
+                .addSanDnsName("localhost")
+                .setIsCertificateAuthority(true)
+                .buildSelfSigned();
+        serverCtx = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath()).build();
+        clientCtx = SslContextBuilder.forClient().trustManager(cert.getCertificate()).build();
+        untrustingClientCtx = SslContextBuilder.forClient().build(); // the JDK's default trust store
+    }
+
+    /** Echoes lines and queues each accepted stream. */
+    static class Server extends TCPServer {
+        final LinkedBlockingQueue<IOStream> streams = new LinkedBlockingQueue<>();
+        final boolean echo;
+
+        Server(Options options, boolean echo) {
+            super(options);
+            this.echo = echo;
+        }
+
+        @Override
+        protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
+            streams.add(stream);
+            if (echo) {
+                echo(stream);
+            }
+            return null;
+        }
+
+        IOStream next() throws InterruptedException {
+            IOStream s = streams.poll(10, TimeUnit.SECONDS);
+            if (s == null) {
+                fail("no connection accepted");
+            }
+            return s;
+        }
+    }
+
+    static void echo(IOStream stream) {
+        stream.readUntil("\n").thenCompose(stream::write).whenComplete((v, t) -> {
+            if (t == null) {
+                echo(stream);
+            }
+        });
+    }
+
+    static void run(IOLoop loop, Runnable r) throws Exception {
+        loop.runSync(() -> {
+            r.run();
+            return null;
+        }, Duration.ofSeconds(10));
+    }
+
+    static <T> T sync(IOLoop loop, Callable<? extends CompletionStage<T>> f) throws Exception {
+        return loop.runSync(f, Duration.ofSeconds(10));
+    }
+
+    static <T> T get(CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception) {
+                throw (Exception) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    static String roundTrip(IOLoop loop, IOStream stream, String line) throws Exception {
+        byte[] got = sync(loop, () -> stream.write(line + "\n").thenCompose(v -> stream.readUntil("\n")));
+        return new String(got, StandardCharsets.UTF_8);
+    }
+
+    static String line(IOLoop loop, IOStream from) throws Exception {
+        return new String(sync(loop, () -> from.readUntil("\n")), StandardCharsets.UTF_8);
+    }
+
+    static int listen(IOLoop loop, TCPServer server) throws Exception {
+        run(loop, () -> server.listen(0, "127.0.0.1"));
+        return server.boundAddresses().get(0).getPort();
+    }
+
+    static TCPClient.ConnectOptions tls(SslContext ctx, String serverHostname) {
+        return TCPClient.ConnectOptions.builder().sslContext(ctx).serverHostname(serverHostname).build();
+    }
+
+    static void assertSslFailure(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SSLHandshakeException || c instanceof SSLException) {
+                return;
+            }
+        }
+        fail("expected an SSL error in the cause chain of " + e, e);
+    }
+
+    static boolean closedOnLoop(IOStream s) throws Exception {
+        return sync(s.ioLoop(), () -> CompletableFuture.completedFuture(s.closed()));
+    }
+
+    static void waitUntilClosed(IOStream s) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!closedOnLoop(s)) {
+            assertTrue(System.nanoTime() < deadline, s + " did not close");
+            Thread.sleep(5);
+        }
+    }
+
+    static void assertPeerIsOurCertificate(IOStream s) throws Exception {
+        SslHandler ssl = s.channel().pipeline().get(SslHandler.class);
+        assertNotNull(ssl, "an SslHandler in " + s.channel().pipeline().names());
+        Certificate[] peer = ssl.engine().getSession().getPeerCertificates();
+        assertEquals(cert.getCertificate(), peer[0]);
+        assertTrue(ssl.engine().getSession().getProtocol().startsWith("TLS"), ssl.engine().getSession().getProtocol());
+    }
+
+    // SCRATCH-BEGIN
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void scratchServerStreamClosesWhenTlsClientCloses(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx).build(), true);
+        TCPClient client = new TCPClient();
+        try {
+            int port = listen(loop, server);
+            IOStream c = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            assertEquals("x\n", roundTrip(loop, c, "x"));
+            IOStream s = server.next();
+            c.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!closedOnLoop(s) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            System.err.println("SCRATCH " + t + " tls server stream closed=" + closedOnLoop(s) + " active=" + s.channel().isActive() + " names=" + s.channel().pipeline().names());
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void scratchLoopCloseClosesOpenStreams(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().build(), true);
+        TCPClient client = new TCPClient();
+        int port = listen(loop, server);
+        IOStream c = sync(loop, () -> client.connect("127.0.0.1", port));
+        assertEquals("x\n", roundTrip(loop, c, "x"));
+        IOStream s = server.next();
+        server.stop().get(10, TimeUnit.SECONDS);
+        loop.close();
+        System.err.println("SCRATCH " + t + " after loop.close: server stream closed=" + s.closed() + " client closed=" + c.closed() + " open=" + s.channel().isOpen());
+    }
+    @org.junit.jupiter.api.Test
+    void scratchLeak() throws Exception {
+        leakOne();
+        for (int i = 0; i < 50; i++) {
+            System.gc();
+            Thread.sleep(10);
+            for (int j = 0; j < 10; j++) {
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(16).release();
+            }
+        }
+        Class<?> c = Class.forName("io.tornadoj.testsupport.LeakDetector");
+        java.lang.reflect.Field f = c.getDeclaredField("LEAKS");
+        f.setAccessible(true);
+        System.err.println("SCRATCH LEAKS size=" + ((java.util.List<?>) f.get(null)).size() + " loader=" + c.getClassLoader()
+                + " logger appenders=" + ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.netty.util.ResourceLeakDetector.class)).iteratorForAppenders().hasNext()
+                + " nettyLoggerFactory=" + io.netty.util.internal.logging.InternalLoggerFactory.getDefaultFactory());
+    }
+
+    private static void leakOne() {
+        io.netty.buffer.ByteBuf b = io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(64);
+        b.writeLong(1);
+    }
+    // SCRATCH-END
+
+    // ------------------------------------------------------------------ TCPServer + TCPClient with contexts
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void tlsServerAndTlsClientEcho(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        TCPServer.Options options = TCPServer.Options.builder().sslContext(serverCtx).build();
+        assertSame(serverCtx, options.sslContext());
+        Server server = new Server(options, true);
+        TCPClient client = new TCPClient();
+        try {
+            int port = listen(loop, server);
+            // by name: SNI and the certificate check use "localhost"
+            IOStream byName = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            assertEquals("secret\n", roundTrip(loop, byName, "secret"));
+            assertPeerIsOurCertificate(byName);
+            assertNotNull(server.next().channel().pipeline().get("ssl"));
+
+            // by address, naming the server explicitly
+            TCPClient.ConnectOptions named = tls(clientCtx, "localhost");
+            assertEquals("localhost", named.serverHostname());
+            assertSame(clientCtx, named.sslContext());
+            IOStream byAddress = sync(loop, () -> client.connect("127.0.0.1", port, named));
+            assertEquals("again\n", roundTrip(loop, byAddress, "again"));
+            // a bigger payload through the record layer
+            StringBuilder big = new StringBuilder();
+            while (big.length() < 100_000) {
+                big.append("0123456789abcdef");
+            }
+            assertEquals(big + "\n", roundTrip(loop, byAddress, big.toString()));
+            byName.close();
+            byAddress.close();
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void anUntrustedCertificateFailsTheClientAndTheServerKeepsServing(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx).build(), true);
+        TCPClient client = new TCPClient();
+        try {
+            int port = listen(loop, server);
+            Exception e = assertThrows(Exception.class, () -> sync(loop, () -> client.connect("localhost", port,
+                    tls(untrustingClientCtx, null))));
+            assertSslFailure(e);
+            IOStream failed = server.next();
+            waitUntilClosed(failed);
+            assertSslFailure(failed.error());
+
+            IOStream good = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            assertEquals("still serving\n", roundTrip(loop, good, "still serving"));
+            good.close();
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void aHostNameTheCertificateDoesNotNameFails(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx).build(), true);
+        TCPClient client = new TCPClient();
+        try {
+            int port = listen(loop, server);
+            Exception e = assertThrows(Exception.class, () -> sync(loop, () -> client.connect("127.0.0.1", port,
+                    tls(clientCtx, "wrong.example"))));
+            assertSslFailure(e);
+            // without serverHostname the host connected to is checked: the certificate does not name 127.0.0.1
+            Exception e2 = assertThrows(Exception.class, () -> sync(loop, () -> client.connect("127.0.0.1", port,
+                    tls(clientCtx, null))));
+            assertSslFailure(e2);
+
+            IOStream good = sync(loop, () -> client.connect("127.0.0.1", port, tls(clientCtx, "localhost")));
+            assertEquals("ok\n", roundTrip(loop, good, "ok"));
+            good.close();
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void theSslHandlerComesBeforeThePipelineHandlers(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx)
+                .pipeline(p -> p.addLast("lines", new LineBasedFrameDecoder(1024))).build(), false);
+        TCPClient client = new TCPClient();
+        try {
+            int port = listen(loop, server);
+            IOStream c = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            IOStream s = server.next();
+            List<String> names = s.channel().pipeline().names();
+            assertTrue(names.indexOf("ssl") == 0 && names.indexOf("lines") == 1
+                    && names.indexOf("tornado.iostream") == 2, names.toString());
+            // the decoder works on the decrypted bytes
+            get(c.write("alpha\nbeta\n"));
+            assertEquals("alphabeta", new String(sync(loop, () -> s.readBytes(9)), StandardCharsets.US_ASCII));
+            c.close();
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ startTls
+
+    /** A plain connection: the client stream and the server's stream of it. */
+    private static IOStream[] plainPair(IOLoop loop, Server server, TCPClient client) throws Exception {
+        int port = server.boundAddresses().get(0).getPort();
+        IOStream c = sync(loop, () -> client.connect("127.0.0.1", port));
+        IOStream s = server.next();
+        return new IOStream[] {c, s};
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void startTlsOnBothEndsOfAPlainConnection(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().build(), false);
+        TCPClient client = new TCPClient();
+        try {
+            listen(loop, server);
+            IOStream[] pair = plainPair(loop, server, client);
+            IOStream c = pair[0];
+            IOStream s = pair[1];
+            // an SMTP-like STARTTLS exchange in the clear (RFC 3207, as Tornado's test_start_tls_smtp)
+            get(s.write("220 ready\n"));
+            assertEquals("220 ready\n", line(loop, c));
+            get(c.write("STARTTLS\n"));
+            assertEquals("STARTTLS\n", line(loop, s));
+            get(s.write("220 go ahead\n"));
+            assertEquals("220 go ahead\n", line(loop, c));
+
+            // the server upgrades first, so the client's hello cannot reach the plain stream
+            CompletableFuture<IOStream> serverTls = sync(loop, () ->
+                    CompletableFuture.completedFuture(s.startTls(true, serverCtx, null)));
+            CompletableFuture<IOStream> clientTls = c.startTls(false, clientCtx, "localhost");
+            IOStream ct = get(clientTls);
+            IOStream st = get(serverTls);
+            assertSame(c.channel(), ct.channel(), "upgraded in place");
+            assertSame(s.channel(), st.channel());
+            assertPeerIsOurCertificate(ct);
+            assertNotNull(st.channel().pipeline().get(SslHandler.class));
+
+            get(ct.write("EHLO client\n"));
+            assertEquals("EHLO client\n", line(loop, st));
+            get(st.write("250 welcome\n"));
+            assertEquals("250 welcome\n", line(loop, ct));
+
+            // closing the TLS client ends the server's stream
+            ct.close();
+            assertThrows(StreamClosedError.class, () -> sync(loop, () -> st.readBytes(1)));
+            waitUntilClosed(st);
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void startTlsWithAnUntrustingClientFailsBothEnds(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().build(), false);
+        TCPClient client = new TCPClient();
+        try {
+            listen(loop, server);
+            IOStream[] pair = plainPair(loop, server, client);
+            CompletableFuture<IOStream> serverTls = sync(loop, () ->
+                    CompletableFuture.completedFuture(pair[1].startTls(true, serverCtx, null)));
+            CompletableFuture<IOStream> clientTls = pair[0].startTls(false, untrustingClientCtx, "localhost");
+            Exception ce = assertThrows(Exception.class, () -> get(clientTls));
+            assertSslFailure(ce);
+            assertThrows(Exception.class, () -> get(serverTls), "the server's handshake fails too");
+            assertTrue(pair[0].channel().closeFuture().await(5, TimeUnit.SECONDS), "the connection is closed");
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void startTlsNeedsAnIdleStream(Transport t) throws Exception {
+        IOLoop loop = IOLoop.create(t);
+        Server server = new Server(TCPServer.Options.builder().build(), false);
+        TCPClient client = new TCPClient();
+        try {
+            listen(loop, server);
+            IOStream[] pair = plainPair(loop, server, client);
+            IOStream c = pair[0];
+            IOStream s = pair[1];
+
+            // a pending read
+            CompletableFuture<byte[]> pending = s.readUntil("\n");
+            IllegalStateException e1 = assertThrows(IllegalStateException.class, () -> get(s.startTls(true, serverCtx, null)));
+            assertTrue(e1.getMessage().contains("startTls"), e1.getMessage());
+            // the stream is untouched: the read still completes
+            get(c.write("line\n"));
+            assertEquals("line\n", new String(get(pending), StandardCharsets.US_ASCII));
+            assertNull(s.channel().pipeline().get(SslHandler.class));
+
+            // buffered data
+            get(c.write("abc"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sync(loop, () -> CompletableFuture.completedFuture(s.bufferedBytes())) < 3) {
+                assertTrue(System.nanoTime() < deadline, "the bytes never arrived");
+                Thread.sleep(5);
+            }
+            assertThrows(IllegalStateException.class, () -> get(s.startTls(true, serverCtx, null)));
+            assertEquals("abc", new String(get(s.readBytes(3)), StandardCharsets.US_ASCII));
+            assertNull(s.channel().pipeline().get(SslHandler.class));
+
+            // a closed stream
+            c.close();
+            waitUntilClosed(s);
+            assertThrows(IllegalStateException.class, () -> get(s.startTls(true, serverCtx, null)));
+            assertThrows(NullPointerException.class, () -> s.startTls(true, null, null));
+        } finally {
+            client.close();
+            server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+}

@@ -1,0 +1,621 @@
+package io.tornadoj.httpserver;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.tornadoj.httputil.HTTPConnection;
+import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.httputil.HTTPMessageDelegate;
+import io.tornadoj.httputil.HTTPServerConnectionDelegate;
+import io.tornadoj.httputil.RequestStartLine;
+import io.tornadoj.httputil.ResponseStartLine;
+import io.tornadoj.iostream.IOStream;
+import io.tornadoj.iostream.StreamClosedError;
+import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Timeout;
+import io.tornadoj.internal.Loops;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Tornado's {@code HTTP1Connection} (server side) as the last handler of a channel's pipeline, after
+ * Netty's {@code HttpServerCodec}: it turns decoded requests into {@link HTTPMessageDelegate} calls and
+ * the delegate's writes into responses, enforcing Tornado's connection rules — one request at a time
+ * (pipelined requests wait, in order), keep-alive for HTTP/1.0 and 1.1, {@code Expect: 100-continue},
+ * body size limits, header/body/idle timeouts, and a clear status (then close) for malformed input.
+ * Loop thread only.
+ */
+final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection {
+    private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
+    private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
+
+    private final HTTPServer server;
+    private final HTTPServer.Options options;
+    private final HTTPServerConnectionDelegate app;
+    private final Channel channel;
+    private final IOLoop loop;
+    private final boolean secure;
+    /** Decoded messages not processed yet: later pipelined requests, or chunks held back by flow control. */
+    private final ArrayDeque<HttpObject> inbox = new ArrayDeque<>();
+    private boolean closed;
+    private boolean closeNotified;
+    private boolean closeWhenIdle;
+    private boolean detached;
+    private boolean flushScheduled;
+
+    // the request being served
+    private HTTPMessageDelegate delegate;
+    private boolean inRequest;
+    private boolean readFinished;
+    private boolean waitingOnDelegate;
+    private String requestVersion;
+    private String requestMethod;
+    private String remoteIp;
+    private String protocol;
+    private boolean keepAlive;
+    private long maxBodySize;
+    private long bodyBytes;
+    private Timeout headerTimer;
+    private Timeout bodyTimer;
+
+    // its response
+    private boolean headersWritten;
+    private boolean responseFinished;
+    private boolean chunked;
+    private boolean bodyAllowed;
+    private long expectedLength;
+    private long writtenLength;
+
+    HTTP1Connection(HTTPServer server, HTTPServer.Options options, HTTPServerConnectionDelegate app, Channel channel) {
+        this.server = server;
+        this.options = options;
+        this.app = app;
+        this.channel = channel;
+        this.loop = Loops.of(channel.eventLoop());
+        this.secure = channel.pipeline().get(SslHandler.class) != null;
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        startHeaderTimer();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (channel.isActive()) {
+            startHeaderTimer();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed || !(msg instanceof HttpObject)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        inbox.add((HttpObject) msg);
+        drain();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connectionClosed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            GEN_LOG.debug("Connection error from {}: {}", remote(), cause.toString());
+        } else {
+            GEN_LOG.warn("Error on HTTP connection from {}", remote(), cause);
+        }
+        close();
+    }
+
+    /** Processes queued messages until one must wait (flow control, or a response still being written). */
+    private void drain() {
+        HttpObject msg;
+        while (!closed && !waitingOnDelegate && !(inRequest && readFinished) && (msg = inbox.poll()) != null) {
+            try {
+                handle(msg);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+        // Hold the socket while work is queued or a response is pending: pipelined requests wait their turn,
+        // bodies wait for the handler.
+        channel.config().setAutoRead(!closed && inbox.isEmpty() && !waitingOnDelegate && !(inRequest && readFinished));
+    }
+
+    private void handle(HttpObject msg) {
+        if (msg instanceof HttpRequest) {
+            startRequest((HttpRequest) msg);
+        }
+        if (msg instanceof HttpContent && inRequest && !closed) {
+            body((HttpContent) msg);
+        }
+    }
+
+    private void startRequest(HttpRequest req) {
+        cancel(headerTimer);
+        headerTimer = null;
+        DecoderResult result = req.decoderResult();
+        if (result.isFailure()) {
+            Throwable cause = result.cause();
+            if (cause instanceof TooLongHttpHeaderException) {
+                badRequest(431, "Request Header Fields Too Large", cause);
+            } else if (cause instanceof TooLongHttpLineException) {
+                badRequest(414, "URI Too Long", cause);
+            } else if (cause instanceof TooLongFrameException) {
+                badRequest(431, "Request Header Fields Too Large", cause);
+            } else {
+                badRequest(400, "Bad Request", cause);
+            }
+            return;
+        }
+        HttpVersion version = req.protocolVersion();
+        if (version.majorVersion() != 1) {
+            badRequest(505, "HTTP Version Not Supported", new IOException("unsupported version " + version));
+            return;
+        }
+        inRequest = true;
+        readFinished = false;
+        headersWritten = false;
+        responseFinished = false;
+        bodyBytes = 0;
+        maxBodySize = options.maxBodySize();
+        requestVersion = version.text();
+        requestMethod = req.method().name();
+        HTTPHeaders headers = new HTTPHeaders();
+        for (Map.Entry<String, String> e : req.headers()) {
+            headers.add(e.getKey(), e.getValue());
+        }
+        keepAlive = canKeepAlive(version, headers, requestMethod);
+        applyXheaders(headers);
+        String length = headers.get("Content-Length");
+        if (length != null && Long.parseLong(length.trim()) > maxBodySize) {
+            // Netty validated the number; too long to read at all.
+            badRequest(413, "Content Length Too Long", new IOException("Content-Length " + length + " over " + maxBodySize));
+            return;
+        }
+        if ("100-continue".equalsIgnoreCase(headers.get("Expect")) && version == HttpVersion.HTTP_1_1
+                && (length == null || Long.parseLong(length.trim()) > 0 || headers.contains("Transfer-Encoding"))) {
+            channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        if (options.bodyTimeout() != null) {
+            bodyTimer = loop.callLater(options.bodyTimeout(), () -> timedOut("body"));
+        }
+        delegate = app.startRequest(this, this);
+        await(delegate.headersReceived(new RequestStartLine(requestMethod, req.uri(), requestVersion), headers));
+    }
+
+    private void body(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            badRequest(400, "Bad Request", content.decoderResult().cause());
+            return;
+        }
+        ByteBuf data = content.content();
+        int n = data.readableBytes();
+        if (n > 0) {
+            bodyBytes += n;
+            if (bodyBytes > maxBodySize) {
+                badRequest(413, "Content Length Too Long", new IOException("body over " + maxBodySize + " bytes"));
+                return;
+            }
+            byte[] bytes = ByteBufUtil.getBytes(data);
+            await(delegate.dataReceived(bytes));
+        }
+        if (content instanceof LastHttpContent && !closed && inRequest) {
+            readFinished = true;
+            cancel(bodyTimer);
+            bodyTimer = null;
+            if (waitingOnDelegate) {
+                return; // finish() once the last chunk's stage completes
+            }
+            finishRead();
+        }
+    }
+
+    private void finishRead() {
+        try {
+            delegate.finish();
+        } catch (Throwable t) {
+            APP_LOG.error("Uncaught exception finishing request", t);
+            close();
+            return;
+        }
+        if (responseFinished) {
+            nextRequest();
+        }
+    }
+
+    /** Flow control: stop reading until the delegate's stage completes. */
+    private void await(CompletionStage<?> stage) {
+        if (stage == null) {
+            return;
+        }
+        CompletableFuture<?> f = stage.toCompletableFuture();
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            return;
+        }
+        waitingOnDelegate = true;
+        stage.whenComplete((v, t) -> onLoop(() -> {
+            waitingOnDelegate = false;
+            if (t != null) {
+                APP_LOG.error("Exception from HTTP delegate", t);
+                close();
+                return;
+            }
+            if (readFinished && inRequest && !closed) {
+                finishRead();
+            }
+            drain();
+        }));
+    }
+
+    /** Tornado's {@code _apply_xheaders}: trust the proxy's view of the client when configured. */
+    private void applyXheaders(HTTPHeaders headers) {
+        InetSocketAddress peer = remote();
+        remoteIp = peer == null ? null : peer.getAddress().getHostAddress();
+        protocol = options.protocol() != null ? options.protocol() : secure ? "https" : "http";
+        if (!options.xheaders()) {
+            return;
+        }
+        String ip = remoteIp;
+        String forwarded = headers.get("X-Forwarded-For");
+        if (forwarded != null) {
+            String[] hops = forwarded.split(",");
+            for (int i = hops.length - 1; i >= 0; i--) {
+                ip = hops[i].strip();
+                if (!options.trustedDownstream().contains(ip)) {
+                    break;
+                }
+            }
+        }
+        ip = headers.get("X-Real-Ip", ip);
+        if (ip != null && (io.netty.util.NetUtil.isValidIpV4Address(ip) || io.netty.util.NetUtil.isValidIpV6Address(ip))) {
+            remoteIp = ip;
+        }
+        String proto = headers.get("X-Scheme", headers.get("X-Forwarded-Proto", protocol));
+        if (proto != null) {
+            String[] parts = proto.split(",");
+            proto = parts[parts.length - 1].strip();
+            if (proto.equals("http") || proto.equals("https")) {
+                protocol = proto;
+            }
+        }
+    }
+
+    @Override
+    public String remoteIp() {
+        return remoteIp;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    private static boolean canKeepAlive(HttpVersion version, HTTPHeaders headers, String method) {
+        String connection = headers.get("Connection");
+        if (version == HttpVersion.HTTP_1_1) {
+            return connection == null || !connection.equalsIgnoreCase("close");
+        }
+        // HTTP/1.0: only when asked for, and the request's end is known
+        return connection != null && connection.equalsIgnoreCase("keep-alive")
+                && (headers.contains("Content-Length") || method.equals("HEAD") || method.equals("GET"));
+    }
+
+    /** Answers a malformed request with a status and closes; logged once. */
+    private void badRequest(int code, String reason, Throwable cause) {
+        GEN_LOG.info("Malformed HTTP request from {}: {} ({})", remote(), reason, cause == null ? "" : cause.getMessage());
+        if (!headersWritten && channel.isActive()) {
+            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code, reason));
+            r.headers().set(HttpHeaderNames.CONNECTION, "close");
+            r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+            headersWritten = true;
+            channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+        abandonRequest();
+        closed = true;
+        releaseInbox();
+        channel.config().setAutoRead(false);
+        if (!channel.isActive()) {
+            channel.close();
+        }
+    }
+
+    private void timedOut(String what) {
+        GEN_LOG.info("Closing connection from {}: {} timeout", remote(), what);
+        close();
+    }
+
+    private void startHeaderTimer() {
+        if (headerTimer == null && !closed && loop != null) {
+            headerTimer = loop.callLater(options.headerTimeout(), () -> timedOut(inRequest ? "header" : "idle connection"));
+        }
+    }
+
+    private static void cancel(Timeout t) {
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ HTTPConnection (the response)
+
+    @Override
+    public CompletableFuture<Void> writeHeaders(ResponseStartLine startLine, HTTPHeaders headers, byte[] chunk) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StreamClosedError(null));
+        }
+        if (headersWritten) {
+            return CompletableFuture.failedFuture(new IllegalStateException("headers already written"));
+        }
+        headersWritten = true;
+        int code = startLine.code();
+        HttpVersion version = "HTTP/1.0".equals(requestVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        DefaultHttpResponse response = new DefaultHttpResponse(version,
+                new HttpResponseStatus(code, startLine.reason() == null ? HttpResponseStatus.valueOf(code).reasonPhrase() : startLine.reason()));
+        for (Map.Entry<String, String> e : headers.entries()) {
+            response.headers().add(e.getKey(), e.getValue());
+        }
+        bodyAllowed = !"HEAD".equals(requestMethod) && code != 204 && code != 304 && code >= 200;
+        String length = headers.get("Content-Length");
+        expectedLength = length == null ? -1 : Long.parseLong(length.trim());
+        writtenLength = 0;
+        chunked = version == HttpVersion.HTTP_1_1 && bodyAllowed && length == null && !headers.contains("Transfer-Encoding");
+        if (chunked) {
+            response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        }
+        boolean bodyEndKnown = chunked || length != null || !bodyAllowed;
+        if (!keepAlive || !bodyEndKnown || options.noKeepAlive() || closeWhenIdle) {
+            keepAlive = false;
+            if (version == HttpVersion.HTTP_1_1) {
+                response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            }
+        } else if (version == HttpVersion.HTTP_1_0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "Keep-Alive");
+        }
+        CompletableFuture<Void> f = send(response);
+        if (chunk != null && chunk.length > 0) {
+            f = write(chunk);
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> write(byte[] chunk) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StreamClosedError(null));
+        }
+        if (!headersWritten) {
+            return CompletableFuture.failedFuture(new IllegalStateException("write() before writeHeaders()"));
+        }
+        if (chunk == null || chunk.length == 0) {
+            return send(null);
+        }
+        if (!bodyAllowed) {
+            return CompletableFuture.completedFuture(null); // HEAD/204/304: the body is never sent
+        }
+        writtenLength += chunk.length;
+        if (expectedLength >= 0 && writtenLength > expectedLength) {
+            APP_LOG.error("Tried to write more data than Content-Length ({} > {})", writtenLength, expectedLength);
+            close();
+            return CompletableFuture.failedFuture(new IOException("Tried to write more data than Content-Length"));
+        }
+        return send(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+    }
+
+    @Override
+    public CompletableFuture<Void> finish() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StreamClosedError(null));
+        }
+        if (!headersWritten) {
+            return CompletableFuture.failedFuture(new IllegalStateException("finish() before writeHeaders()"));
+        }
+        if (responseFinished) {
+            return CompletableFuture.completedFuture(null);
+        }
+        responseFinished = true;
+        if (bodyAllowed && expectedLength >= 0 && writtenLength < expectedLength) {
+            APP_LOG.error("Tried to write {} bytes less than Content-Length", expectedLength - writtenLength);
+            close();
+            return CompletableFuture.failedFuture(new IOException("Tried to write less data than Content-Length"));
+        }
+        CompletableFuture<Void> f = send(new DefaultLastHttpContent());
+        if (!keepAlive || !readFinished) {
+            // Without keep-alive, or when the body was not read to its end, nothing more can follow.
+            f.whenComplete((v, t) -> close());
+            abandonRequest();
+            return f;
+        }
+        if (inRequest && readFinished) {
+            nextRequest();
+        }
+        return f;
+    }
+
+    /** The response is done and the request fully read: serve the next pipelined request, if any. */
+    private void nextRequest() {
+        inRequest = false;
+        delegate = null;
+        if (closeWhenIdle) {
+            close();
+            return;
+        }
+        startHeaderTimer();
+        channel.eventLoop().execute(this::drain); // from a fresh task: no recursion through pipelined requests
+    }
+
+    /** Writes a message and flushes once per loop task, so headers, body and end go out in one write. */
+    private CompletableFuture<Void> send(HttpObject msg) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        ChannelFuture cf = msg == null ? channel.newSucceededFuture() : channel.write(msg);
+        cf.addListener(x -> {
+            if (x.isSuccess()) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(new StreamClosedError(x.cause()));
+            }
+        });
+        if (!flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(() -> {
+                flushScheduled = false;
+                channel.flush();
+            });
+        }
+        return f;
+    }
+
+    @Override
+    public void setMaxBodySize(long maxBodySize) {
+        this.maxBodySize = maxBodySize;
+    }
+
+    @Override
+    public void setBodyTimeout(double seconds) {
+        cancel(bodyTimer);
+        bodyTimer = readFinished ? null : loop.callLater(seconds, () -> timedOut("body"));
+    }
+
+    @Override
+    public IOStream detach() {
+        detached = true;
+        closed = true;
+        cancel(headerTimer);
+        cancel(bodyTimer);
+        releaseInbox();
+        server.forget(this);
+        channel.pipeline().remove(this);
+        for (String name : new String[] {HTTPServer.CODEC, HTTPServer.DECOMPRESSOR}) {
+            if (channel.pipeline().get(name) != null) {
+                channel.pipeline().remove(name);
+            }
+        }
+        channel.flush();
+        channel.config().setAutoRead(true);
+        return IOStream.wrap(channel);
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /** Closes the connection now. Any thread. */
+    void close() {
+        onLoop(() -> {
+            if (!detached) {
+                channel.close();
+                connectionClosed();
+            }
+        });
+    }
+
+    /** Graceful stop: close now if idle, else after the current response. Any thread. */
+    void closeWhenIdle() {
+        onLoop(() -> {
+            closeWhenIdle = true;
+            if (!inRequest) {
+                close();
+            }
+        });
+    }
+
+    private void connectionClosed() {
+        if (detached) {
+            return;
+        }
+        if (closeNotified) {
+            return;
+        }
+        closeNotified = true;
+        closed = true;
+        cancel(headerTimer);
+        cancel(bodyTimer);
+        releaseInbox();
+        if (inRequest && !responseFinished && delegate != null) {
+            HTTPMessageDelegate d = delegate;
+            abandonRequest();
+            try {
+                d.onConnectionClose();
+            } catch (Throwable t) {
+                APP_LOG.error("Exception in onConnectionClose", t);
+            }
+        }
+        server.forget(this);
+        app.onClose(this);
+    }
+
+    private void abandonRequest() {
+        inRequest = false;
+        delegate = null;
+    }
+
+    private void releaseInbox() {
+        HttpObject m;
+        while ((m = inbox.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    private void onLoop(Runnable r) {
+        if (channel.eventLoop().inEventLoop()) {
+            r.run();
+        } else {
+            channel.eventLoop().execute(r);
+        }
+    }
+
+    /** @return the client's socket address */
+    InetSocketAddress remote() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    /** @return whether the connection runs over TLS */
+    boolean secure() {
+        return secure;
+    }
+
+    /** @return the Netty channel */
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public String toString() {
+        return "HTTP1Connection(" + channel + ")";
+    }
+}

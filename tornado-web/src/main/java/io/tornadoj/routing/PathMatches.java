@@ -1,0 +1,172 @@
+package io.tornadoj.routing;
+
+import io.tornadoj.escape.Escape;
+import io.tornadoj.httputil.HTTPServerRequest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Matches the request path against a regex (Tornado's {@code PathMatches}); a {@code $} is added if
+ * missing, so patterns are anchored. Unnamed groups become positional arguments, named groups
+ * ({@code (?<name>…)}, or Python's {@code (?P<name>…)}) keyword arguments; values are percent-decoded
+ * (UTF-8). Simple patterns can be reversed into URLs.
+ */
+public class PathMatches implements Matcher {
+    private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
+    private final Pattern regex;
+    private final List<String> groupNames = new ArrayList<>();
+    private final String reverseFormat;
+    private final int groupCount;
+
+    /**
+     * A path matcher.
+     *
+     * @param pathPattern the regex
+     */
+    public PathMatches(String pathPattern) {
+        String p = pathPattern.replace("(?P<", "(?<");
+        if (!p.endsWith("$")) {
+            p = p + "$";
+        }
+        this.regex = Pattern.compile(p);
+        java.util.regex.Matcher names = GROUP_NAME.matcher(p);
+        while (names.find()) {
+            groupNames.add(names.group(1));
+        }
+        this.groupCount = regex.matcher("").groupCount();
+        this.reverseFormat = findGroups(p, groupCount);
+    }
+
+    /** @return the anchored regex */
+    public Pattern regex() {
+        return regex;
+    }
+
+    /** @return the arguments a handler's method takes: the named groups if any, else every group */
+    public int groupCount() {
+        return groupNames.isEmpty() ? groupCount : groupNames.size();
+    }
+
+    @Override
+    public Match match(HTTPServerRequest request) {
+        java.util.regex.Matcher m = regex.matcher(request.path());
+        if (!m.lookingAt()) {
+            return null;
+        }
+        if (groupCount == 0) {
+            return Match.EMPTY;
+        }
+        if (!groupNames.isEmpty()) {
+            Map<String, String> kwargs = new LinkedHashMap<>();
+            for (String name : groupNames) {
+                kwargs.put(name, unquote(m.group(name)));
+            }
+            return new Match(List.of(), kwargs);
+        }
+        List<String> args = new ArrayList<>(groupCount);
+        for (int i = 1; i <= groupCount; i++) {
+            args.add(unquote(m.group(i)));
+        }
+        return new Match(args, Map.of());
+    }
+
+    private static String unquote(String s) {
+        return s == null ? null : Escape.urlUnescape(s, false);
+    }
+
+    /**
+     * Builds the path for the given arguments, each percent-encoded.
+     *
+     * @param args one per group
+     * @return the path
+     * @throws IllegalArgumentException when the pattern is too complex to reverse or the count is wrong
+     */
+    @Override
+    public String reverse(Object... args) {
+        if (reverseFormat == null) {
+            throw new IllegalArgumentException("Cannot reverse url regex " + regex.pattern());
+        }
+        if (args.length != groupCount) {
+            throw new IllegalArgumentException("required number of arguments not found: " + groupCount + " for "
+                    + regex.pattern());
+        }
+        if (args.length == 0) {
+            return reverseFormat;
+        }
+        StringBuilder sb = new StringBuilder();
+        int argIndex = 0;
+        int from = 0;
+        int at;
+        while ((at = reverseFormat.indexOf('\u0000', from)) >= 0) {
+            sb.append(reverseFormat, from, at).append(Escape.urlEscape(String.valueOf(args[argIndex++]), false));
+            from = at + 1;
+        }
+        return sb.append(reverseFormat.substring(from)).toString();
+    }
+
+    /**
+     * Tornado's {@code _find_groups}: the pattern with each group replaced by a placeholder (NUL), or null
+     * when it is too complex (nested or non-capturing groups, escapes of letters).
+     */
+    private static String findGroups(String pattern, int groups) {
+        String p = pattern;
+        if (p.startsWith("^")) {
+            p = p.substring(1);
+        }
+        if (p.endsWith("$")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        if (groups != p.chars().filter(c -> c == '(').count()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        String[] fragments = p.split("\\(", -1);
+        for (int i = 0; i < fragments.length; i++) {
+            String fragment = fragments[i];
+            int paren = fragment.indexOf(')');
+            String literal;
+            if (i > 0 && paren >= 0) {
+                out.append('\u0000');
+                literal = fragment.substring(paren + 1);
+            } else if (i > 0) {
+                return null;
+            } else {
+                literal = fragment;
+            }
+            String unescaped = reUnescape(literal);
+            if (unescaped == null) {
+                return null;
+            }
+            out.append(unescaped);
+        }
+        return out.toString();
+    }
+
+    /** Removes backslash escapes of punctuation; null for a regex construct (e.g. \d) or a metacharacter. */
+    private static String reUnescape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                if (i + 1 >= s.length() || Character.isLetterOrDigit(s.charAt(i + 1))) {
+                    return null;
+                }
+                sb.append(s.charAt(++i));
+            } else if ("[]{}*+?|.^$".indexOf(c) >= 0) {
+                return null;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "PathMatches(" + regex.pattern() + ")";
+    }
+}

@@ -1,0 +1,99 @@
+package io.tornadoj.routing;
+
+import io.tornadoj.httputil.HTTPConnection;
+import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.httputil.HTTPInputError;
+import io.tornadoj.httputil.HTTPMessageDelegate;
+import io.tornadoj.httputil.HTTPServerRequest;
+import io.tornadoj.httputil.RequestStartLine;
+import io.tornadoj.httputil.ResponseStartLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Tornado's {@code _RoutingDelegate}: builds the request when its headers arrive, asks the router for
+ * the real delegate and forwards everything to it. A request the router finds no delegate for gets a
+ * 404; a request line or query that is not valid gets a 400. Loop thread.
+ */
+final class RoutingDelegate implements HTTPMessageDelegate {
+    private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
+    private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
+
+    private final Router router;
+    private final HTTPConnection connection;
+    private HTTPMessageDelegate delegate;
+
+    RoutingDelegate(Router router, Object serverConnection, HTTPConnection connection) {
+        this.router = router;
+        this.connection = connection;
+    }
+
+    @Override
+    public CompletionStage<?> headersReceived(RequestStartLine startLine, HTTPHeaders headers) {
+        HTTPServerRequest request;
+        try {
+            request = new HTTPServerRequest(startLine.method(), startLine.path(), startLine.version(), headers,
+                    connection, connection.remoteIp(), connection.protocol());
+        } catch (HTTPInputError e) {
+            GEN_LOG.info("Malformed HTTP request from {}: {}", connection.remoteIp(), e.getMessage());
+            reject(400, "Bad Request");
+            return null;
+        }
+        delegate = router.findHandler(request, Map.of());
+        if (delegate == null) {
+            APP_LOG.debug("Delegate for {} {} request not found", startLine.method(), startLine.path());
+            reject(404, "Not Found");
+            return null;
+        }
+        return delegate.headersReceived(startLine, headers);
+    }
+
+    private void reject(int code, String reason) {
+        HTTPHeaders h = new HTTPHeaders();
+        h.set("Content-Length", "0");
+        connection.writeHeaders(new ResponseStartLine("HTTP/1.1", code, reason), h, null);
+        connection.finish();
+        delegate = NO_OP;
+    }
+
+    @Override
+    public CompletionStage<?> dataReceived(byte[] chunk) {
+        return delegate.dataReceived(chunk);
+    }
+
+    @Override
+    public void finish() {
+        delegate.finish();
+    }
+
+    @Override
+    public void onConnectionClose() {
+        if (delegate != null) {
+            delegate.onConnectionClose();
+        }
+    }
+
+    /** Swallows the rest of a request that was already answered. */
+    private static final HTTPMessageDelegate NO_OP = new HTTPMessageDelegate() {
+        @Override
+        public CompletionStage<?> headersReceived(RequestStartLine startLine, HTTPHeaders headers) {
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> dataReceived(byte[] chunk) {
+            return null;
+        }
+
+        @Override
+        public void finish() {
+        }
+
+        @Override
+        public void onConnectionClose() {
+        }
+    };
+}

@@ -1,0 +1,167 @@
+package io.tornadoj.web;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * What the Application knows about a handler target, worked out once when the rule is added: how to make
+ * a handler, and its HTTP methods (found by name, checked against the pattern's group count) as method
+ * handles taking {@code (RequestHandler, String[])}. Immutable; thread-safe.
+ */
+final class HandlerSpec {
+    static final Set<String> METHOD_NAMES = Set.of("get", "head", "post", "delete", "patch", "put", "options");
+    private static final MethodType INVOKER = MethodType.methodType(Object.class, RequestHandler.class, String[].class);
+
+    final Class<? extends RequestHandler> type;
+    private final Supplier<? extends RequestHandler> factory;
+    private final Map<String, MethodHandle> methods = new HashMap<>();
+
+    private HandlerSpec(Class<? extends RequestHandler> type, Supplier<? extends RequestHandler> factory) {
+        this.type = type;
+        this.factory = factory;
+    }
+
+    /**
+     * Whether a rule target is a handler (a RequestHandler class or supplier).
+     */
+    static boolean isHandler(Object target) {
+        return target instanceof Class && RequestHandler.class.isAssignableFrom((Class<?>) target)
+                || target instanceof Supplier;
+    }
+
+    /**
+     * Inspects a handler target.
+     *
+     * @param target  a {@code Class<? extends RequestHandler>} or a {@code Supplier<? extends RequestHandler>}
+     * @param groups  the pattern's group count, or -1 when unknown (then any arity is accepted)
+     * @param pattern the pattern, for messages
+     * @throws IllegalArgumentException when a method's arity or types do not fit the pattern
+     */
+    @SuppressWarnings("unchecked")
+    static HandlerSpec of(Object target, int groups, String pattern) {
+        HandlerSpec spec;
+        if (target instanceof Class) {
+            Class<? extends RequestHandler> type = (Class<? extends RequestHandler>) target;
+            spec = new HandlerSpec(type, constructor(type));
+        } else {
+            Supplier<? extends RequestHandler> supplier = (Supplier<? extends RequestHandler>) target;
+            RequestHandler sample = supplier.get();
+            if (sample == null) {
+                throw new IllegalArgumentException("handler supplier for " + pattern + " returned null");
+            }
+            spec = new HandlerSpec(sample.getClass(), supplier);
+        }
+        spec.findMethods(groups, pattern);
+        return spec;
+    }
+
+    private static Supplier<RequestHandler> constructor(Class<? extends RequestHandler> type) {
+        if (Modifier.isAbstract(type.getModifiers())) {
+            throw new IllegalArgumentException(type.getName() + " is abstract");
+        }
+        try {
+            Constructor<? extends RequestHandler> c = type.getDeclaredConstructor();
+            c.setAccessible(true);
+            MethodHandle mh = MethodHandles.lookup().unreflectConstructor(c)
+                    .asType(MethodType.methodType(RequestHandler.class));
+            return () -> {
+                try {
+                    return (RequestHandler) mh.invokeExact();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException("cannot create " + type.getName(), t);
+                }
+            };
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new IllegalArgumentException(type.getName() + " needs a no-argument constructor "
+                    + "(use Web.url(pattern, () -> new Handler(...)) otherwise)", e);
+        }
+    }
+
+    private void findMethods(int groups, String pattern) {
+        Map<String, Method> found = new HashMap<>();
+        for (Class<?> c = type; c != null && c != RequestHandler.class && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!METHOD_NAMES.contains(m.getName()) || !Modifier.isPublic(m.getModifiers())
+                        || Modifier.isStatic(m.getModifiers()) || m.isBridge() || m.isSynthetic()) {
+                    continue;
+                }
+                Method previous = found.get(m.getName());
+                if (previous == null || fits(m, groups) && !fits(previous, groups)) {
+                    found.put(m.getName(), m);
+                }
+            }
+        }
+        for (Method m : found.values()) {
+            check(m, groups, pattern);
+            try {
+                m.setAccessible(true);
+                MethodHandle mh = MethodHandles.lookup().unreflect(m).asFixedArity();
+                int n = m.getParameterCount();
+                if (m.isVarArgs() && n == 1) {
+                    mh = mh.asType(INVOKER);
+                } else {
+                    mh = mh.asSpreader(String[].class, n).asType(INVOKER);
+                }
+                methods.put(m.getName().toUpperCase(Locale.ROOT), mh.asType(INVOKER));
+            } catch (IllegalAccessException e) {
+                throw new IllegalArgumentException("cannot access " + m, e);
+            }
+        }
+    }
+
+    private static boolean fits(Method m, int groups) {
+        return groups < 0 || m.getParameterCount() == groups || m.isVarArgs() && m.getParameterCount() == 1;
+    }
+
+    private void check(Method m, int groups, String pattern) {
+        for (Class<?> p : m.getParameterTypes()) {
+            if (p != String.class && p != String[].class) {
+                throw new IllegalArgumentException(type.getName() + "." + m.getName() + " must take only String "
+                        + "arguments (one per group of " + pattern + ")");
+            }
+        }
+        if (m.isVarArgs() && m.getParameterCount() == 1) {
+            return;
+        }
+        if (groups >= 0 && m.getParameterCount() != groups) {
+            throw new IllegalArgumentException(type.getName() + "." + m.getName() + " takes " + m.getParameterCount()
+                    + " argument(s) but the pattern " + pattern + " has " + groups + " group(s)");
+        }
+        Class<?> r = m.getReturnType();
+        if (r != void.class && !CompletionStage.class.isAssignableFrom(r)) {
+            throw new IllegalArgumentException(type.getName() + "." + m.getName()
+                    + " must return void or a CompletionStage, not " + r.getName());
+        }
+    }
+
+    /** A new handler instance. */
+    RequestHandler newHandler() {
+        RequestHandler h = factory.get();
+        if (h == null) {
+            throw new IllegalStateException("handler supplier returned null");
+        }
+        return h;
+    }
+
+    /** The method for an HTTP method name (upper case), or null (→ 405). */
+    MethodHandle method(String httpMethod) {
+        return methods.get(httpMethod);
+    }
+
+    @Override
+    public String toString() {
+        return "HandlerSpec(" + type.getName() + ", " + methods.keySet() + ")";
+    }
+}
