@@ -755,6 +755,9 @@ public final class IOLoop implements Executor, AutoCloseable {
             }
             timeouts.clear();
             callbacks.clear();
+            // Close every channel on the loop now: with a zero quiet period Netty may finish shutting
+            // down before its own pass over the registrations, leaving channels (and buffers) open.
+            ioHandler.prepareToDestroy();
         });
         Loops.unregister(this);
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

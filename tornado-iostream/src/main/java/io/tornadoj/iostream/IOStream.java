@@ -614,7 +614,8 @@ public class IOStream implements AutoCloseable {
     // ------------------------------------------------------------------ TLS
 
     /**
-     * Upgrades the connection to TLS in place: an {@link SslHandler} is added to the pipeline and, once
+     * Upgrades the connection to TLS in place: an {@link SslHandler} is added at the front of the pipeline
+     * (next to the socket) and, once
      * the handshake succeeds, the future completes with a new stream over the same channel. This stream
      * must not be used afterwards. There must be no pending read or write and nothing buffered. Any
      * thread.
@@ -648,7 +649,7 @@ public class IOStream implements AutoCloseable {
                 ssl = serverHostname == null ? ctx.newHandler(channel.alloc())
                         : ctx.newHandler(channel.alloc(), serverHostname, port);
             }
-            p.addLast(ssl);
+            p.addFirst(ssl); // TLS sits next to the socket, before any handlers already there
             IOStream upgraded = new IOStream(channel, options);
             ssl.handshakeFuture().addListener(hs -> {
                 if (hs.isSuccess()) {

@@ -38,7 +38,8 @@ final class Connector {
         this.loop = loop;
         this.connect = connect;
         this.remaining = addresses.size();
-        Class<?> primaryFamily = addresses.get(0).getAddress().getClass();
+        // No addresses (a custom resolver may return none): start() then fails at once, as Tornado's does.
+        Class<?> primaryFamily = addresses.isEmpty() ? null : addresses.get(0).getAddress().getClass();
         for (InetSocketAddress a : addresses) {
             (a.getAddress().getClass() == primaryFamily ? primary : secondary).add(a);
         }

@@ -17,6 +17,7 @@ import io.tornadoj.netutil.Resolver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -242,42 +243,59 @@ public class TCPClient implements AutoCloseable {
             result.completeExceptionally(e);
         });
         resolver.resolve(host, port, options.family()).whenComplete((addresses, t) -> loop.addCallback(() -> {
-            if (result.isDone()) {
-                return;
+            try {
+                connectResolved(loop, host, options, addresses, t, connector, result);
+            } catch (Throwable e) {
+                result.completeExceptionally(e); // never leave the caller waiting
             }
-            if (t != null) {
-                result.completeExceptionally(t);
-                return;
-            }
-            connector[0] = new Connector(loop, addresses, a -> attempt(loop, a, options));
-            connector[0].start().whenComplete((ch, err) -> {
-                if (err != null) {
-                    result.completeExceptionally(err);
-                    return;
-                }
-                if (result.isDone()) { // timed out meanwhile
-                    ch.close();
-                    return;
-                }
-                IOStream stream = IOStream.wrap(ch, IOStream.Options.builder().maxBufferSize(options.maxBufferSize()).build());
-                if (options.sslContext() == null) {
-                    result.complete(stream);
-                    return;
-                }
-                String sni = options.serverHostname() != null ? options.serverHostname() : host;
-                stream.startTls(false, options.sslContext(), sni).whenComplete((tls, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else if (!result.complete(tls)) {
-                        tls.close();
-                    }
-                });
-            });
         }));
         if (timer != null) {
             result.whenComplete((v, t) -> timer.cancel());
         }
         return result;
+    }
+
+    /** After resolution: Happy Eyeballs, then TLS if asked for. Loop thread. */
+    private void connectResolved(IOLoop loop, String host, ConnectOptions options, List<InetSocketAddress> addresses,
+                                 Throwable t, Connector[] connector, CompletableFuture<IOStream> result) {
+        if (result.isDone()) {
+            return;
+        }
+        if (t != null) {
+            result.completeExceptionally(t);
+            return;
+        }
+        connector[0] = new Connector(loop, addresses, a -> attempt(loop, a, options));
+        connector[0].start().whenComplete((ch, err) -> {
+            try {
+                if (err != null) {
+                    result.completeExceptionally(err);
+                } else if (result.isDone()) { // timed out meanwhile
+                    ch.close();
+                } else {
+                    connected(ch, host, options, result);
+                }
+            } catch (Throwable e) {
+                ch.close();
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    private static void connected(Channel ch, String host, ConnectOptions options, CompletableFuture<IOStream> result) {
+        IOStream stream = IOStream.wrap(ch, IOStream.Options.builder().maxBufferSize(options.maxBufferSize()).build());
+        if (options.sslContext() == null) {
+            result.complete(stream);
+            return;
+        }
+        String sni = options.serverHostname() != null ? options.serverHostname() : host;
+        stream.startTls(false, options.sslContext(), sni).whenComplete((tls, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else if (!result.complete(tls)) {
+                tls.close();
+            }
+        });
     }
 
     private static CompletableFuture<Channel> attempt(IOLoop loop, InetSocketAddress address, ConnectOptions options) {

@@ -233,7 +233,8 @@ public abstract class TCPServer {
 
     /**
      * Starts accepting on the recorded addresses. With {@code numLoops == 1} the current loop accepts and
-     * serves; otherwise {@code numLoops} new IOLoops do (0 or less = one per core).
+     * serves; otherwise {@code numLoops} new IOLoops do (0 or less = one per core), on the calling
+     * thread's loop's transport (or the configured one).
      *
      * @param numLoops how many loops serve connections
      * @throws UncheckedIOException  when an address cannot be bound
@@ -248,8 +249,9 @@ public abstract class TCPServer {
             loops.add(IOLoop.current());
         } else {
             int n = numLoops <= 0 ? Runtime.getRuntime().availableProcessors() : numLoops;
+            IOLoop caller = IOLoop.currentOrNull();
             for (int i = 0; i < n; i++) {
-                loops.add(IOLoop.create());
+                loops.add(caller != null ? IOLoop.create(caller.transport()) : IOLoop.create());
             }
         }
         List<BindSpec> binds = new ArrayList<>(pendingBinds);
@@ -381,8 +383,10 @@ public abstract class TCPServer {
         if (stage != null) {
             stage.whenComplete((v, t) -> {
                 if (t != null) {
-                    APP_LOG.error("Error in connection callback", t);
-                    stream.close(t);
+                    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+                            ? t.getCause() : t;
+                    APP_LOG.error("Error in connection callback", cause);
+                    stream.close(cause);
                 }
             });
         }
@@ -413,11 +417,30 @@ public abstract class TCPServer {
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (Channel ch : listeners) {
             CompletableFuture<Void> f = new CompletableFuture<>();
-            ch.close().addListener(x -> f.complete(null));
+            ch.close().addListener(x -> completeAfterNextPoll(ch, f));
             closing.add(f);
         }
         listeners.clear();
         return CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]));
+    }
+
+    /**
+     * On NIO the JDK closes a listening socket that is registered with a selector only when the selector
+     * next runs: until then connects still land in its backlog. A callback queued from an IOLoop callback
+     * runs after the loop's next I/O poll, so the port is really closed when {@code f} completes.
+     */
+    private static void completeAfterNextPoll(Channel ch, CompletableFuture<Void> f) {
+        IOLoop loop = Loops.of(ch.eventLoop());
+        if (loop == null) {
+            f.complete(null);
+            return;
+        }
+        io.netty.util.concurrent.Future<?> ended = ch.eventLoop().terminationFuture();
+        io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<Object>> onEnd =
+                x -> f.complete(null); // the loop closed meanwhile: its callbacks are dropped
+        ended.addListener(onEnd);
+        f.whenComplete((v, t) -> ended.removeListener(onEnd));
+        loop.addCallback(() -> loop.addCallback(() -> f.complete(null)));
     }
 
     /**

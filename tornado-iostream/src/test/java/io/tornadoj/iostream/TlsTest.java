@@ -10,7 +10,9 @@ import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
 import io.tornadoj.tcpclient.TCPClient;
 import io.tornadoj.tcpserver.TCPServer;
+import io.tornadoj.testsupport.LeakDetector;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,10 +22,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * connection, untrusted certificates, host name checks, and {@code startTls} on a busy stream.
  */
 @org.junit.jupiter.api.Timeout(60)
+@ExtendWith(LeakDetector.class) // fails the class on a ByteBuf leak (also when not auto-detected)
 class TlsTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
@@ -64,6 +69,7 @@ class TlsTest {
     /** Echoes lines and queues each accepted stream. */
     static class Server extends TCPServer {
         final LinkedBlockingQueue<IOStream> streams = new LinkedBlockingQueue<>();
+        final List<IOStream> all = new CopyOnWriteArrayList<>();
         final boolean echo;
 
         Server(Options options, boolean echo) {
@@ -74,6 +80,7 @@ class TlsTest {
         @Override
         protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
             streams.add(stream);
+            all.add(stream);
             if (echo) {
                 echo(stream);
             }
@@ -128,6 +135,28 @@ class TlsTest {
         return new String(sync(loop, () -> from.readUntil("\n")), StandardCharsets.UTF_8);
     }
 
+    static IOStream keep(List<IOStream> opened, IOStream stream) {
+        opened.add(stream);
+        return stream;
+    }
+
+    /**
+     * Closes every stream (client side, server side, upgraded) and waits until the channels are closed, so
+     * nothing is left open for IOLoop.close() (which does not reliably close channels still open). An
+     * old stream detached by startTls does not close its channel: its upgraded stream does.
+     */
+    static void cleanUp(List<IOStream> opened, Server server) throws Exception {
+        List<IOStream> streams = new ArrayList<>(opened);
+        streams.addAll(server.all);
+        for (IOStream s : streams) {
+            s.close();
+        }
+        for (IOStream s : streams) {
+            assertTrue(s.channel().closeFuture().await(5, TimeUnit.SECONDS), s + " did not close");
+        }
+        server.stop().get(10, TimeUnit.SECONDS);
+    }
+
     static int listen(IOLoop loop, TCPServer server) throws Exception {
         run(loop, () -> server.listen(0, "127.0.0.1"));
         return server.boundAddresses().get(0).getPort();
@@ -166,75 +195,13 @@ class TlsTest {
         assertTrue(ssl.engine().getSession().getProtocol().startsWith("TLS"), ssl.engine().getSession().getProtocol());
     }
 
-    // SCRATCH-BEGIN
-    @ParameterizedTest
-    @MethodSource(TRANSPORTS)
-    void scratchServerStreamClosesWhenTlsClientCloses(Transport t) throws Exception {
-        IOLoop loop = IOLoop.create(t);
-        Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx).build(), true);
-        TCPClient client = new TCPClient();
-        try {
-            int port = listen(loop, server);
-            IOStream c = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
-            assertEquals("x\n", roundTrip(loop, c, "x"));
-            IOStream s = server.next();
-            c.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!closedOnLoop(s) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            System.err.println("SCRATCH " + t + " tls server stream closed=" + closedOnLoop(s) + " active=" + s.channel().isActive() + " names=" + s.channel().pipeline().names());
-        } finally {
-            client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource(TRANSPORTS)
-    void scratchLoopCloseClosesOpenStreams(Transport t) throws Exception {
-        IOLoop loop = IOLoop.create(t);
-        Server server = new Server(TCPServer.Options.builder().build(), true);
-        TCPClient client = new TCPClient();
-        int port = listen(loop, server);
-        IOStream c = sync(loop, () -> client.connect("127.0.0.1", port));
-        assertEquals("x\n", roundTrip(loop, c, "x"));
-        IOStream s = server.next();
-        server.stop().get(10, TimeUnit.SECONDS);
-        loop.close();
-        System.err.println("SCRATCH " + t + " after loop.close: server stream closed=" + s.closed() + " client closed=" + c.closed() + " open=" + s.channel().isOpen());
-    }
-    @org.junit.jupiter.api.Test
-    void scratchLeak() throws Exception {
-        leakOne();
-        for (int i = 0; i < 50; i++) {
-            System.gc();
-            Thread.sleep(10);
-            for (int j = 0; j < 10; j++) {
-                io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(16).release();
-            }
-        }
-        Class<?> c = Class.forName("io.tornadoj.testsupport.LeakDetector");
-        java.lang.reflect.Field f = c.getDeclaredField("LEAKS");
-        f.setAccessible(true);
-        System.err.println("SCRATCH LEAKS size=" + ((java.util.List<?>) f.get(null)).size() + " loader=" + c.getClassLoader()
-                + " logger appenders=" + ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.netty.util.ResourceLeakDetector.class)).iteratorForAppenders().hasNext()
-                + " nettyLoggerFactory=" + io.netty.util.internal.logging.InternalLoggerFactory.getDefaultFactory());
-    }
-
-    private static void leakOne() {
-        io.netty.buffer.ByteBuf b = io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(64);
-        b.writeLong(1);
-    }
-    // SCRATCH-END
-
     // ------------------------------------------------------------------ TCPServer + TCPClient with contexts
 
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
     void tlsServerAndTlsClientEcho(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         TCPServer.Options options = TCPServer.Options.builder().sslContext(serverCtx).build();
         assertSame(serverCtx, options.sslContext());
         Server server = new Server(options, true);
@@ -242,7 +209,7 @@ class TlsTest {
         try {
             int port = listen(loop, server);
             // by name: SNI and the certificate check use "localhost"
-            IOStream byName = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            IOStream byName = keep(opened, sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null))));
             assertEquals("secret\n", roundTrip(loop, byName, "secret"));
             assertPeerIsOurCertificate(byName);
             assertNotNull(server.next().channel().pipeline().get("ssl"));
@@ -251,7 +218,7 @@ class TlsTest {
             TCPClient.ConnectOptions named = tls(clientCtx, "localhost");
             assertEquals("localhost", named.serverHostname());
             assertSame(clientCtx, named.sslContext());
-            IOStream byAddress = sync(loop, () -> client.connect("127.0.0.1", port, named));
+            IOStream byAddress = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port, named)));
             assertEquals("again\n", roundTrip(loop, byAddress, "again"));
             // a bigger payload through the record layer
             StringBuilder big = new StringBuilder();
@@ -263,7 +230,7 @@ class TlsTest {
             byAddress.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -272,6 +239,7 @@ class TlsTest {
     @MethodSource(TRANSPORTS)
     void anUntrustedCertificateFailsTheClientAndTheServerKeepsServing(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx).build(), true);
         TCPClient client = new TCPClient();
         try {
@@ -283,12 +251,12 @@ class TlsTest {
             waitUntilClosed(failed);
             assertSslFailure(failed.error());
 
-            IOStream good = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            IOStream good = keep(opened, sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null))));
             assertEquals("still serving\n", roundTrip(loop, good, "still serving"));
             good.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -297,6 +265,7 @@ class TlsTest {
     @MethodSource(TRANSPORTS)
     void aHostNameTheCertificateDoesNotNameFails(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx).build(), true);
         TCPClient client = new TCPClient();
         try {
@@ -309,12 +278,12 @@ class TlsTest {
                     tls(clientCtx, null))));
             assertSslFailure(e2);
 
-            IOStream good = sync(loop, () -> client.connect("127.0.0.1", port, tls(clientCtx, "localhost")));
+            IOStream good = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port, tls(clientCtx, "localhost"))));
             assertEquals("ok\n", roundTrip(loop, good, "ok"));
             good.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -323,12 +292,13 @@ class TlsTest {
     @MethodSource(TRANSPORTS)
     void theSslHandlerComesBeforeThePipelineHandlers(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         Server server = new Server(TCPServer.Options.builder().sslContext(serverCtx)
                 .pipeline(p -> p.addLast("lines", new LineBasedFrameDecoder(1024))).build(), false);
         TCPClient client = new TCPClient();
         try {
             int port = listen(loop, server);
-            IOStream c = sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null)));
+            IOStream c = keep(opened, sync(loop, () -> client.connect("localhost", port, tls(clientCtx, null))));
             IOStream s = server.next();
             List<String> names = s.channel().pipeline().names();
             assertTrue(names.indexOf("ssl") == 0 && names.indexOf("lines") == 1
@@ -339,7 +309,7 @@ class TlsTest {
             c.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -347,9 +317,9 @@ class TlsTest {
     // ------------------------------------------------------------------ startTls
 
     /** A plain connection: the client stream and the server's stream of it. */
-    private static IOStream[] plainPair(IOLoop loop, Server server, TCPClient client) throws Exception {
+    private static IOStream[] plainPair(IOLoop loop, Server server, TCPClient client, List<IOStream> opened) throws Exception {
         int port = server.boundAddresses().get(0).getPort();
-        IOStream c = sync(loop, () -> client.connect("127.0.0.1", port));
+        IOStream c = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port)));
         IOStream s = server.next();
         return new IOStream[] {c, s};
     }
@@ -358,11 +328,12 @@ class TlsTest {
     @MethodSource(TRANSPORTS)
     void startTlsOnBothEndsOfAPlainConnection(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         Server server = new Server(TCPServer.Options.builder().build(), false);
         TCPClient client = new TCPClient();
         try {
             listen(loop, server);
-            IOStream[] pair = plainPair(loop, server, client);
+            IOStream[] pair = plainPair(loop, server, client, opened);
             IOStream c = pair[0];
             IOStream s = pair[1];
             // an SMTP-like STARTTLS exchange in the clear (RFC 3207, as Tornado's test_start_tls_smtp)
@@ -377,8 +348,8 @@ class TlsTest {
             CompletableFuture<IOStream> serverTls = sync(loop, () ->
                     CompletableFuture.completedFuture(s.startTls(true, serverCtx, null)));
             CompletableFuture<IOStream> clientTls = c.startTls(false, clientCtx, "localhost");
-            IOStream ct = get(clientTls);
-            IOStream st = get(serverTls);
+            IOStream ct = keep(opened, get(clientTls));
+            IOStream st = keep(opened, get(serverTls));
             assertSame(c.channel(), ct.channel(), "upgraded in place");
             assertSame(s.channel(), st.channel());
             assertPeerIsOurCertificate(ct);
@@ -395,7 +366,7 @@ class TlsTest {
             waitUntilClosed(st);
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -404,11 +375,12 @@ class TlsTest {
     @MethodSource(TRANSPORTS)
     void startTlsWithAnUntrustingClientFailsBothEnds(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         Server server = new Server(TCPServer.Options.builder().build(), false);
         TCPClient client = new TCPClient();
         try {
             listen(loop, server);
-            IOStream[] pair = plainPair(loop, server, client);
+            IOStream[] pair = plainPair(loop, server, client, opened);
             CompletableFuture<IOStream> serverTls = sync(loop, () ->
                     CompletableFuture.completedFuture(pair[1].startTls(true, serverCtx, null)));
             CompletableFuture<IOStream> clientTls = pair[0].startTls(false, untrustingClientCtx, "localhost");
@@ -418,7 +390,7 @@ class TlsTest {
             assertTrue(pair[0].channel().closeFuture().await(5, TimeUnit.SECONDS), "the connection is closed");
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -427,11 +399,12 @@ class TlsTest {
     @MethodSource(TRANSPORTS)
     void startTlsNeedsAnIdleStream(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         Server server = new Server(TCPServer.Options.builder().build(), false);
         TCPClient client = new TCPClient();
         try {
             listen(loop, server);
-            IOStream[] pair = plainPair(loop, server, client);
+            IOStream[] pair = plainPair(loop, server, client, opened);
             IOStream c = pair[0];
             IOStream s = pair[1];
 
@@ -462,7 +435,7 @@ class TlsTest {
             assertThrows(NullPointerException.class, () -> s.startTls(true, null, null));
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }

@@ -13,7 +13,9 @@ import io.tornadoj.netutil.NetUtil;
 import io.tornadoj.netutil.OverrideResolver;
 import io.tornadoj.netutil.Resolver;
 import io.tornadoj.tcpserver.TCPServer;
+import io.tornadoj.testsupport.LeakDetector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -58,6 +60,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * state machine with fake connection attempts.
  */
 @org.junit.jupiter.api.Timeout(60)
+@ExtendWith(LeakDetector.class) // fails the class on a ByteBuf leak (also when not auto-detected)
 class TCPClientTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
     private static final InetAddress V4;
@@ -74,7 +77,7 @@ class TCPClientTest {
 
     /** Echoes lines; remembers each accepted stream and peer address. */
     static final class EchoServer extends TCPServer {
-        final LinkedBlockingQueue<IOStream> streams = new LinkedBlockingQueue<>();
+        final List<IOStream> streams = new CopyOnWriteArrayList<>();
         final LinkedBlockingQueue<InetSocketAddress> peers = new LinkedBlockingQueue<>();
 
         @Override
@@ -159,6 +162,32 @@ class TCPClientTest {
         return server.boundAddresses().get(0).getPort();
     }
 
+    static IOStream keep(List<IOStream> opened, IOStream stream) {
+        opened.add(stream);
+        return stream;
+    }
+
+    /**
+     * Closes streams and waits until their channels are closed, so nothing is left open for
+     * IOLoop.close() (which does not reliably close channels still open).
+     */
+    static void closeStreams(List<IOStream> streams) throws InterruptedException {
+        for (IOStream s : streams) {
+            s.close();
+        }
+        for (IOStream s : streams) {
+            assertTrue(s.channel().closeFuture().await(5, TimeUnit.SECONDS), s + " did not close");
+        }
+    }
+
+    static void cleanUp(List<IOStream> opened, EchoServer server) throws Exception {
+        closeStreams(opened);
+        if (server != null) {
+            closeStreams(server.streams);
+            server.stop().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     static Resolver fixed(InetSocketAddress... addresses) {
         return (host, port, family) -> CompletableFuture.completedFuture(List.of(addresses));
     }
@@ -182,11 +211,12 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void connectAndEchoRoundTrip(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         TCPClient client = new TCPClient();
         try {
             int port = listen(loop, server, "127.0.0.1");
-            IOStream stream = sync(loop, () -> client.connect("127.0.0.1", port));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port)));
             assertSame(loop, stream.ioLoop(), "the connection runs on IOLoop.current()");
             assertEquals(new InetSocketAddress(V4, port), stream.remoteAddress());
             assertEquals("hello\n", roundTrip(loop, stream, "hello"));
@@ -195,13 +225,13 @@ class TCPClientTest {
             stream.close();
 
             // by name (the hosts file maps localhost to a loopback address; family IPV4 keeps 127.0.0.1)
-            IOStream byName = sync(loop, () -> client.connect("localhost", port,
-                    TCPClient.ConnectOptions.builder().family(Family.IPV4).build()));
+            IOStream byName = keep(opened, sync(loop, () -> client.connect("localhost", port,
+                    TCPClient.ConnectOptions.builder().family(Family.IPV4).build())));
             assertEquals("by name\n", roundTrip(loop, byName, "by name"));
             byName.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -210,6 +240,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void connectionRefusedFailsWithConnectException(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         TCPClient client = new TCPClient();
         try {
             int port = NetUtil.bindUnusedPort(); // nothing listens there now
@@ -229,6 +260,7 @@ class TCPClientTest {
             }
         } finally {
             client.close();
+            cleanUp(opened, null);
             loop.close();
         }
     }
@@ -237,21 +269,22 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void overrideResolverRedirectsNamesAndPorts(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         try {
             int port = listen(loop, server, "127.0.0.1");
             TCPClient client = new TCPClient(new OverrideResolver(new DefaultResolver(),
                     Map.of("service.test", "127.0.0.1", "api.test:443", "127.0.0.1:" + port)));
-            IOStream a = sync(loop, () -> client.connect("service.test", port));
+            IOStream a = keep(opened, sync(loop, () -> client.connect("service.test", port)));
             assertEquals("a\n", roundTrip(loop, a, "a"));
-            IOStream b = sync(loop, () -> client.connect("api.test", 443));
+            IOStream b = keep(opened, sync(loop, () -> client.connect("api.test", 443)));
             assertEquals(new InetSocketAddress(V4, port), b.remoteAddress());
             assertEquals("b\n", roundTrip(loop, b, "b"));
             a.close();
             b.close();
             client.close();
         } finally {
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -262,6 +295,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void happyEyeballsFallsBackToIpv4WhenIpv6BlackHoles(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         try (BlackHole hole = new BlackHole(V6)) {
             assumeTrue(hole.blackHoles, "a full accept queue on [::1] does not drop SYNs on this kernel");
@@ -271,7 +305,7 @@ class TCPClientTest {
             List<Channel> attempts = new CopyOnWriteArrayList<>();
 
             long start = System.nanoTime();
-            IOStream stream = sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts)));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts))));
             double elapsed = seconds(start);
 
             assertTrue(elapsed >= 0.29, "IPv4 starts only after the 0.3 s delay, took " + elapsed);
@@ -283,7 +317,7 @@ class TCPClientTest {
             assertEquals("over v4\n", roundTrip(loop, stream, "over v4"));
             stream.close();
         } finally {
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -292,6 +326,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void happyEyeballsFallsBackToIpv6WhenIpv4BlackHoles(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         try (BlackHole hole = new BlackHole(V4)) {
             assumeTrue(hole.blackHoles, "a full accept queue on 127.0.0.1 does not drop SYNs on this kernel");
@@ -301,7 +336,7 @@ class TCPClientTest {
             List<Channel> attempts = new CopyOnWriteArrayList<>();
 
             long start = System.nanoTime();
-            IOStream stream = sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts)));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts))));
             assertTrue(seconds(start) >= 0.29, "took " + seconds(start));
             assertEquals(working, stream.remoteAddress());
             assertEquals(2, attempts.size());
@@ -309,7 +344,7 @@ class TCPClientTest {
             assertEquals("over v6\n", roundTrip(loop, stream, "over v6"));
             stream.close();
         } finally {
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -318,13 +353,14 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void happyEyeballsUsesThePrimaryFamilyWhenItWorks(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         try (BlackHole hole = new BlackHole(V6)) {
             int port = listen(loop, server, "127.0.0.1");
             InetSocketAddress working = new InetSocketAddress(V4, port);
             TCPClient client = new TCPClient(fixed(working, hole.address));
             List<Channel> attempts = new CopyOnWriteArrayList<>();
-            IOStream stream = sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts)));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts))));
             assertEquals(working, stream.remoteAddress());
             assertSame(stream.channel(), attempts.get(0), "the first (primary) address won");
             Thread.sleep(400); // past the secondary delay
@@ -337,7 +373,7 @@ class TCPClientTest {
             assertEquals("primary\n", roundTrip(loop, stream, "primary"));
             stream.close();
         } finally {
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -346,6 +382,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void aRefusedPrimaryFamilyFallsBackToTheSecondary(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         try {
             int port = listen(loop, server, "127.0.0.1");
@@ -353,14 +390,14 @@ class TCPClientTest {
             TCPClient client = new TCPClient(fixed(new InetSocketAddress(V6, refused), new InetSocketAddress(V6, refused),
                     new InetSocketAddress(V4, port)));
             List<Channel> attempts = new CopyOnWriteArrayList<>();
-            IOStream stream = sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts)));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("dual.test", 80, recordAttempts(attempts))));
             assertEquals(new InetSocketAddress(V4, port), stream.remoteAddress());
             assertEquals(3, attempts.size(), "both IPv6 addresses, then IPv4");
             assertSame(stream.channel(), attempts.get(2));
             assertEquals("ok\n", roundTrip(loop, stream, "ok"));
             stream.close();
         } finally {
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -371,6 +408,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void timeoutFailsWithTimeoutExceptionAndClosesThePendingAttempt(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         try (BlackHole hole = new BlackHole(V4)) {
             // a resolver that never answers (Tornado's test_connect_timeout)
             TCPClient stuck = new TCPClient((host, port, family) -> new CompletableFuture<>());
@@ -394,6 +432,7 @@ class TCPClientTest {
             assertEquals(1, attempts.size());
             assertClosedSoon(attempts.get(0));
         } finally {
+            cleanUp(opened, null);
             loop.close();
         }
     }
@@ -404,21 +443,22 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void sourceIpAndSourcePort(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         TCPClient client = new TCPClient();
         try {
             int port = listen(loop, server, "127.0.0.1");
             int sourcePort = NetUtil.bindUnusedPort();
             TCPClient.ConnectOptions options = TCPClient.ConnectOptions.builder().sourceIp("127.0.0.1").sourcePort(sourcePort).build();
-            IOStream stream = sync(loop, () -> client.connect("127.0.0.1", port, options));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port, options)));
             assertEquals(new InetSocketAddress(V4, sourcePort), stream.channel().localAddress());
             assertEquals(new InetSocketAddress(V4, sourcePort), server.nextPeer(), "the server sees that source port");
             assertEquals("from " + sourcePort + "\n", roundTrip(loop, stream, "from " + sourcePort));
             stream.close();
 
             // source ip alone
-            IOStream s2 = sync(loop, () -> client.connect("127.0.0.1", port,
-                    TCPClient.ConnectOptions.builder().sourceIp("127.0.0.1").build()));
+            IOStream s2 = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port,
+                    TCPClient.ConnectOptions.builder().sourceIp("127.0.0.1").build())));
             assertEquals(V4, server.nextPeer().getAddress());
             s2.close();
 
@@ -427,7 +467,7 @@ class TCPClientTest {
                     TCPClient.ConnectOptions.builder().sourceIp("::1").build())));
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -436,6 +476,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void pipelineOptionPlacesLineBasedFrameDecoderBeforeTheStream(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         TCPClient client = new TCPClient();
         try {
@@ -447,7 +488,7 @@ class TCPClientTest {
             };
             TCPClient.ConnectOptions options = TCPClient.ConnectOptions.builder().pipeline(pipeline).build();
             assertSame(pipeline, options.pipeline());
-            IOStream stream = sync(loop, () -> client.connect("127.0.0.1", port, options));
+            IOStream stream = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port, options)));
             List<String> names = stream.channel().pipeline().names();
             assertTrue(names.indexOf("lines") >= 0 && names.indexOf("lines") < names.indexOf("tornado.iostream"), names.toString());
             // the server echoes the lines; the decoder strips each "\n" before the stream sees the bytes
@@ -457,7 +498,7 @@ class TCPClientTest {
             stream.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -466,6 +507,7 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void familyFiltersTheResolvedAddresses(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         EchoServer server = new EchoServer();
         TCPClient client = new TCPClient();
         try {
@@ -475,12 +517,12 @@ class TCPClientTest {
             TCPClient.ConnectOptions v6 = TCPClient.ConnectOptions.builder().family(Family.IPV6).build();
             assertEquals(Family.ANY, TCPClient.ConnectOptions.builder().build().family());
 
-            IOStream a = sync(loop, () -> client.connect("localhost", port, v4));
+            IOStream a = keep(opened, sync(loop, () -> client.connect("localhost", port, v4)));
             assertInstanceOf(Inet4Address.class, ((InetSocketAddress) a.remoteAddress()).getAddress());
-            IOStream b = sync(loop, () -> client.connect("::1", port, v6));
+            IOStream b = keep(opened, sync(loop, () -> client.connect("::1", port, v6)));
             assertInstanceOf(Inet6Address.class, ((InetSocketAddress) b.remoteAddress()).getAddress());
             assertEquals("v6\n", roundTrip(loop, b, "v6"));
-            IOStream c = sync(loop, () -> client.connect("127.0.0.1", port, TCPClient.ConnectOptions.builder().family(Family.ANY).build()));
+            IOStream c = keep(opened, sync(loop, () -> client.connect("127.0.0.1", port, TCPClient.ConnectOptions.builder().family(Family.ANY).build())));
             assertEquals("any\n", roundTrip(loop, c, "any"));
 
             assertThrows(UnknownHostException.class, () -> sync(loop, () -> client.connect("::1", port, v4)));
@@ -490,7 +532,7 @@ class TCPClientTest {
             c.close();
         } finally {
             client.close();
-            server.stop().get(10, TimeUnit.SECONDS);
+            cleanUp(opened, server);
             loop.close();
         }
     }
@@ -499,12 +541,14 @@ class TCPClientTest {
     @MethodSource(TRANSPORTS)
     void aResolverWithNoAddressesFailsTheConnect(Transport t) throws Exception {
         IOLoop loop = IOLoop.create(t);
+        List<IOStream> opened = new ArrayList<>();
         try {
             TCPClient empty = new TCPClient((host, port, family) -> CompletableFuture.completedFuture(List.of()));
             assertThrows(IOException.class, () -> sync(loop, () -> empty.connect("nothing.test", 80)));
             TCPClient failing = new TCPClient((host, port, family) -> CompletableFuture.failedFuture(new UnknownHostException(host)));
             assertThrows(UnknownHostException.class, () -> sync(loop, () -> failing.connect("nothing.test", 80)));
         } finally {
+            cleanUp(opened, null);
             loop.close();
         }
     }

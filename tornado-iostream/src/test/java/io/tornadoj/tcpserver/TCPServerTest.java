@@ -11,6 +11,8 @@ import io.tornadoj.iostream.IOStream;
 import io.tornadoj.iostream.StreamBufferFullError;
 import io.tornadoj.iostream.StreamClosedError;
 import io.tornadoj.testsupport.LogCapture;
+import io.tornadoj.testsupport.LeakDetector;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,12 +59,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code pipeline} option. Peers are plain blocking {@link Socket}s so only the server is under test.
  */
 @org.junit.jupiter.api.Timeout(60)
+@ExtendWith(LeakDetector.class) // fails the class on a ByteBuf leak (also when not auto-detected)
 class TCPServerTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
     /** Echoes every line back and records each stream and the loop it runs on. */
     static class EchoServer extends TCPServer {
         final LinkedBlockingQueue<IOStream> streams = new LinkedBlockingQueue<>();
+        final List<IOStream> all = new CopyOnWriteArrayList<>();
         final List<InetSocketAddress> peers = new CopyOnWriteArrayList<>();
 
         EchoServer() {
@@ -74,10 +78,15 @@ class TCPServerTest {
 
         @Override
         protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
-            streams.add(stream);
+            record(stream);
             peers.add(address);
             echo(stream);
             return null;
+        }
+
+        void record(IOStream stream) {
+            streams.add(stream);
+            all.add(stream);
         }
 
         IOStream nextStream() throws InterruptedException {
@@ -159,6 +168,21 @@ class TCPServerTest {
         }
     }
 
+    /**
+     * Closes the server-side streams and waits until their channels are closed, so nothing is left for
+     * IOLoop.close() (which does not reliably close channels still open).
+     */
+    static void closeStreams(EchoServer... servers) throws InterruptedException {
+        for (EchoServer server : servers) {
+            for (IOStream s : server.all) {
+                s.close();
+            }
+            for (IOStream s : server.all) {
+                assertTrue(s.channel().closeFuture().await(5, TimeUnit.SECONDS), s + " did not close");
+            }
+        }
+    }
+
     static int port(TCPServer server) {
         return server.boundAddresses().get(0).getPort();
     }
@@ -220,6 +244,7 @@ class TCPServerTest {
             assertEquals(InetAddress.getByName("127.0.0.1"), loopbackServer.peers.get(0).getAddress());
         } finally {
             closeAll(sockets);
+            closeStreams(server, loopbackServer);
             server.stop().get(10, TimeUnit.SECONDS);
             loopbackServer.stop().get(10, TimeUnit.SECONDS);
             loop.close();
@@ -249,6 +274,7 @@ class TCPServerTest {
             }
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
@@ -278,6 +304,7 @@ class TCPServerTest {
             assertEquals("still here\n", echoOver(connect(port, sockets), "still here"));
         } finally {
             closeAll(sockets);
+            closeStreams(first, second);
             first.stop().get(10, TimeUnit.SECONDS);
             second.stop().get(10, TimeUnit.SECONDS);
             loop.close();
@@ -335,6 +362,7 @@ class TCPServerTest {
         } finally {
             restoreConfiguredTransport();
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             for (IOLoop l : perLoop.keySet()) {
                 l.close(); // the loops start(2) made
@@ -372,9 +400,54 @@ class TCPServerTest {
             assertEquals("after\n", echoOver(open, "after"));
             assertFalse(closedOnLoop(serverSide));
             assertTrue(server.streams.isEmpty(), "nothing else was accepted");
+
+            // again a few times: refused as soon as stop() has completed
+            for (int i = 0; i < 5; i++) {
+                EchoServer again = new EchoServer();
+                run(loop, () -> again.listen(0, "127.0.0.1"));
+                int p = port(again);
+                assertEquals("x\n", echoOver(connect(p, sockets), "x"));
+                again.stop().get(10, TimeUnit.SECONDS);
+                assertThrows(ConnectException.class, () -> connect(p, sockets), "round " + i);
+                closeStreams(again);
+            }
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
+            loop.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void theStoppedPortCanBeListenedOnAgainAtOnce(Transport t) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        EchoServer first = new EchoServer();
+        EchoServer second = new EchoServer();
+        IOLoop loop = IOLoop.create(t);
+        try {
+            for (int i = 0; i < 5; i++) {
+                EchoServer a = new EchoServer();
+                run(loop, () -> a.listen(0, "127.0.0.1"));
+                int p = port(a);
+                a.stop().get(10, TimeUnit.SECONDS);
+                // stop() completed: the port is free again
+                EchoServer b = new EchoServer();
+                run(loop, () -> b.listen(p, "127.0.0.1"));
+                b.stop().get(10, TimeUnit.SECONDS);
+            }
+            run(loop, () -> first.listen(0, "127.0.0.1"));
+            int port = port(first);
+            first.stop().get(10, TimeUnit.SECONDS);
+            run(loop, () -> second.listen(port, "127.0.0.1"));
+            assertEquals("reborn\n", echoOver(connect(port, sockets), "reborn"));
+            assertTrue(first.all.isEmpty());
+        } finally {
+            closeAll(sockets);
+            closeStreams(first, second);
+            first.stop().get(10, TimeUnit.SECONDS);
+            second.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
     }
@@ -403,6 +476,7 @@ class TCPServerTest {
             assertEquals("two\n", echoOver(first, "two"));
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
@@ -421,7 +495,7 @@ class TCPServerTest {
         EchoServer server = new EchoServer() {
             @Override
             protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
-                streams.add(stream);
+                record(stream);
                 switch (mode.get()) {
                     case "throw":
                         throw syncBoom;
@@ -473,6 +547,7 @@ class TCPServerTest {
             }
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
@@ -493,7 +568,7 @@ class TCPServerTest {
         EchoServer server = new EchoServer(TCPServer.Options.builder().pipeline(pipeline).build()) {
             @Override
             protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
-                streams.add(stream); // no echo: the test reads
+                record(stream); // no echo: the test reads
                 return null;
             }
         };
@@ -514,12 +589,13 @@ class TCPServerTest {
 
             // a line longer than the decoder allows: its exception reaches the stream, which closes with it
             s.getOutputStream().write("this line is much too long for the decoder\n".getBytes(StandardCharsets.US_ASCII));
-            StreamClosedError closed = assertThrows(StreamClosedError.class, () -> sync(loop, stream::readUntilClose));
+            StreamClosedError closed = assertThrows(StreamClosedError.class, () -> sync(loop, () -> stream.readUntil("\n")));
             assertInstanceOf(TooLongFrameException.class, closed.realError());
             assertInstanceOf(TooLongFrameException.class, stream.error());
             assertEquals(List.of(true), customizerOnLoop, "the customizer runs once, on the connection's loop");
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
@@ -536,7 +612,7 @@ class TCPServerTest {
         EchoServer server = new EchoServer(options) {
             @Override
             protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
-                streams.add(stream);
+                record(stream);
                 return null;
             }
         };
@@ -558,6 +634,7 @@ class TCPServerTest {
             assertEquals(1000, sync(loop, () -> stream2.readBytes(1000)).length);
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
@@ -565,13 +642,14 @@ class TCPServerTest {
 
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
-    void streamsCanBeUsedFromAnotherThreadAndCloseCleanly(Transport t) throws Exception {
-        // handleStream returns a stage; a server stream closed by the server ends the peer's reads
+    void aStageThatCompletesNormallyLogsNothing(Transport t) throws Exception {
+        // handleStream as a coroutine: write, read, close; the peer sees the close
         List<Socket> sockets = new ArrayList<>();
         AtomicBoolean done = new AtomicBoolean();
         EchoServer server = new EchoServer() {
             @Override
             protected CompletionStage<?> handleStream(IOStream stream, InetSocketAddress address) {
+                record(stream);
                 return stream.write("greeting\n").thenCompose(v -> stream.readUntil("\n")).thenAccept(line -> {
                     stream.close();
                     done.set(true);
@@ -590,6 +668,7 @@ class TCPServerTest {
             assertTrue(log.events().isEmpty(), "a stage that completes normally logs nothing: " + log.messages());
         } finally {
             closeAll(sockets);
+            closeStreams(server);
             server.stop().get(10, TimeUnit.SECONDS);
             loop.close();
         }
