@@ -136,8 +136,8 @@ public final class Escape {
      * ({@code &amp;}, {@code &lt;}, {@code &eacute;}, {@code &hellip;}, ...); an unknown name is left as it is.
      * Numeric references ({@code &#39;}, {@code &#x27;}, {@code &#X27;}, the {@code ;} optional) follow HTML5 as
      * Python's {@code html.unescape} does: {@code &#0;}, surrogates and values above U+10FFFF give U+FFFD,
-     * {@code &#128;}–{@code &#159;} are read as Windows-1252, other control characters and non-characters are
-     * dropped. Something that is not a reference ({@code &#xyz;}, {@code &#;}) is left as it is.
+     * {@code &#128;}–{@code &#159;} are read as Windows-1252, other control characters (except tab, LF, FF,
+     * CR) and non-characters are dropped. Something that is not a reference ({@code &#xyz;}, {@code &#;}) is left as it is.
      *
      * <p>Thread-safety: any thread (pure function).
      *
@@ -213,10 +213,8 @@ public final class Escape {
         }
         if (num >= 0x80 && num <= 0x9F) {
             String mapped = new String(new byte[] {(byte) num}, WINDOWS_1252);
-            if (!mapped.equals("\uFFFD") && mapped.charAt(0) != num) {
-                out.append(mapped);
-            }
-            // bytes Windows-1252 leaves undefined (0x81, 0x8D, ...) are C1 controls: dropped
+            // bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay C1 characters
+            out.append(mapped.equals("\uFFFD") ? String.valueOf((char) num) : mapped);
             return;
         }
         int cp = (int) num;
@@ -395,6 +393,7 @@ public final class Escape {
 
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -403,7 +402,7 @@ public final class Escape {
 
     /**
      * JSON-encodes a value with Jackson (Tornado's {@code json_encode}), laid out as Python's
-     * {@code json.dumps}: {@code {"a": 1, "b": [1, 2]}}, non-ASCII characters escaped as {@code \}{@code uXXXX}.
+     * {@code json.dumps}: {@code {"a": 1, "b": [1, 2]}}, non-ASCII characters escaped as <code>&#92;uXXXX</code>.
      * The output never contains {@code </} (it is written {@code <\/}), so it is safe inside an HTML
      * {@code <script>} element.
      *
@@ -593,7 +592,7 @@ public final class Escape {
             }
             int[] m = matchUrl(cps, i, noSchemeBefore);
             if (m == null) {
-                if (isSchemeChar(cps[i])) {
+                if (noSchemeBefore <= i && isSchemeChar(cps[i])) {
                     int e = i;
                     while (e < n && isSchemeChar(cps[e])) {
                         e++;

@@ -54,6 +54,7 @@ public final class HTTPUtil {
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
+    private static final int[] CRLFCRLF_TABLE = kmpTable(CRLFCRLF);
 
     private HTTPUtil() {
     }
@@ -448,10 +449,11 @@ public final class HTTPUtil {
             throw new HTTPInputError("Invalid multipart/form-data: no final boundary found");
         }
         byte[] delimiter = concat(new byte[] {'-', '-'}, b, CRLF);
+        int[] delimiterTable = kmpTable(delimiter);
         List<int[]> parts = new ArrayList<>();
         int pos = 0;
         while (true) {
-            int next = indexOf(data, delimiter, pos, finalIndex);
+            int next = indexOf(data, delimiter, delimiterTable, pos, finalIndex);
             int end = next < 0 ? finalIndex : next;
             if (end > pos) {
                 parts.add(new int[] {pos, end});
@@ -464,14 +466,19 @@ public final class HTTPUtil {
             }
             pos = next + delimiter.length;
         }
+        // nothing reaches the caller's maps unless the whole body is valid
+        Map<String, List<String>> newArguments = new LinkedHashMap<>();
+        Map<String, List<HTTPFile>> newFiles = new LinkedHashMap<>();
         for (int[] part : parts) {
-            parsePart(data, part[0], part[1], arguments, files);
+            parsePart(data, part[0], part[1], newArguments, newFiles);
         }
+        newArguments.forEach((k, v) -> arguments.computeIfAbsent(k, x -> new ArrayList<>(v.size())).addAll(v));
+        newFiles.forEach((k, v) -> files.computeIfAbsent(k, x -> new ArrayList<>(v.size())).addAll(v));
     }
 
     private static void parsePart(byte[] data, int start, int end, Map<String, List<String>> arguments,
                                   Map<String, List<HTTPFile>> files) throws HTTPInputError {
-        int eoh = indexOf(data, CRLFCRLF, start, end);
+        int eoh = indexOf(data, CRLFCRLF, CRLFCRLF_TABLE, start, end);
         if (eoh < 0) {
             throw new HTTPInputError("multipart/form-data missing headers");
         }
@@ -708,36 +715,57 @@ public final class HTTPUtil {
         return out;
     }
 
-    /** First index of {@code needle} in {@code hay[from, to)} (the whole needle inside the range), or -1. */
-    private static int indexOf(byte[] hay, byte[] needle, int from, int to) {
-        int last = to - needle.length;
-        byte first = needle[0];
-        outer:
-        for (int i = from; i <= last; i++) {
-            if (hay[i] != first) {
-                continue;
+    /** Knuth-Morris-Pratt failure table: searches stay linear whatever boundary a client picks. */
+    private static int[] kmpTable(byte[] needle) {
+        int[] table = new int[needle.length];
+        int k = 0;
+        for (int i = 1; i < needle.length; i++) {
+            while (k > 0 && needle[i] != needle[k]) {
+                k = table[k - 1];
             }
-            for (int j = 1; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
+            if (needle[i] == needle[k]) {
+                k++;
+            }
+            table[i] = k;
+        }
+        return table;
+    }
+
+    /** First index of {@code needle} in {@code hay[from, to)} (the whole needle inside the range), or -1. */
+    private static int indexOf(byte[] hay, byte[] needle, int[] table, int from, int to) {
+        int k = 0;
+        for (int i = from; i < to; i++) {
+            while (k > 0 && hay[i] != needle[k]) {
+                k = table[k - 1];
+            }
+            if (hay[i] == needle[k]) {
+                k++;
+                if (k == needle.length) {
+                    return i - needle.length + 1;
                 }
             }
-            return i;
         }
         return -1;
     }
 
+    /** Last index of {@code needle} in {@code hay}, or -1 (one linear pass). */
     private static int lastIndexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = hay.length - needle.length; i >= 0; i--) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
+        int[] table = kmpTable(needle);
+        int last = -1;
+        int k = 0;
+        for (int i = 0; i < hay.length; i++) {
+            while (k > 0 && hay[i] != needle[k]) {
+                k = table[k - 1];
+            }
+            if (hay[i] == needle[k]) {
+                k++;
+                if (k == needle.length) {
+                    last = i - needle.length + 1;
+                    k = table[k - 1];
                 }
             }
-            return i;
         }
-        return -1;
+        return last;
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -604,6 +604,40 @@ class HTTPUtilTest {
         }
 
         @Test
+        void errorInALaterPartLeavesTheMapsUntouched() {
+            args.computeIfAbsent("a", k -> new ArrayList<>()).add("before");
+            assertThrows(HTTPInputError.class, () -> parse("1234", crlf(
+                    "--1234\nContent-Disposition: form-data; name=\"a\"\n\nv\n"
+                            + "--1234\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\n\nv\n"
+                            + "--1234\n\nno headers\n--1234--")));
+            assertEquals(Map.of("a", List.of("before")), args);
+            assertTrue(files.isEmpty());
+        }
+
+        @Test
+        void boundaryThatOverlapsItself() throws Exception {
+            parse("-", crlf("---\nContent-Disposition: form-data; name=\"a\"\n\n--x-\n"
+                    + "---\nContent-Disposition: form-data; name=\"b\"\n\ny\n-----"));
+            assertEquals(List.of("--x-"), args.get("a"));
+            assertEquals(List.of("y"), args.get("b"));
+        }
+
+        @Test
+        void longBoundaryWithNearMissesIsLinear() throws Exception {
+            String boundary = "a".repeat(5_000);
+            String nearMiss = "--" + "a".repeat(4_999) + "b";
+            StringBuilder sb = new StringBuilder();
+            sb.append("--").append(boundary).append("\nContent-Disposition: form-data; name=\"files\"; filename=\"x\"\n\n");
+            sb.append(nearMiss.repeat(400)); // 2 MB of almost-boundaries
+            sb.append("\n--").append(boundary).append("--");
+            long start = System.nanoTime();
+            parse(boundary, crlf(sb.toString()));
+            long took = System.nanoTime() - start;
+            assertEquals(nearMiss.length() * 400, onlyFile().body().length);
+            assertTrue(took < 3_000_000_000L, "took " + took / 1_000_000 + " ms");
+        }
+
+        @Test
         void malformedHeaderLineIsAnError() {
             assertThrows(HTTPInputError.class, () -> parse("1234",
                     crlf("--1234\nContent-Disposition: form-data; name=\"a\"\nno colon here\n\nv\n--1234--")));
