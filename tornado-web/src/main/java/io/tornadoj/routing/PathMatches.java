@@ -1,7 +1,15 @@
 package io.tornadoj.routing;
 
 import io.tornadoj.escape.Escape;
+import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPServerRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +21,7 @@ import java.util.regex.Pattern;
  * Matches the request path against a regex (Tornado's {@code PathMatches}); a {@code $} is added if
  * missing, so patterns are anchored. Unnamed groups become positional arguments, named groups
  * ({@code (?<name>…)}, or Python's {@code (?P<name>…)}) keyword arguments; values are percent-decoded
- * (UTF-8). Simple patterns can be reversed into URLs.
+ * as UTF-8, strictly (invalid bytes → the request gets 400). Simple patterns can be reversed into URLs.
  */
 public class PathMatches implements Matcher {
     private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
@@ -74,8 +82,37 @@ public class PathMatches implements Matcher {
         return new Match(args, Map.of());
     }
 
+    /**
+     * Percent-decodes a group as UTF-8, strictly: bytes that are not UTF-8 make the request a 400 (as
+     * Tornado's {@code decode_argument}), reported as an {@link UncheckedIOException} wrapping an
+     * {@link HTTPInputError}.
+     */
     private static String unquote(String s) {
-        return s == null ? null : Escape.urlUnescape(s, false);
+        if (s == null || s.indexOf('%') < 0) {
+            return s;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int hi;
+            int lo;
+            if (c == '%' && i + 2 < s.length()
+                    && (hi = Character.digit(s.charAt(i + 1), 16)) >= 0 && (lo = Character.digit(s.charAt(i + 2), 16)) >= 0) {
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new UncheckedIOException(new HTTPInputError("Invalid unicode in path argument: " + s));
+        }
     }
 
     /**
@@ -110,7 +147,8 @@ public class PathMatches implements Matcher {
 
     /**
      * Tornado's {@code _find_groups}: the pattern with each group replaced by a placeholder (NUL), or null
-     * when it is too complex (nested or non-capturing groups, escapes of letters).
+     * when it is too complex (nested or non-capturing groups, escapes of letters, quantifiers, classes,
+     * alternation outside groups).
      */
     private static String findGroups(String pattern, int groups) {
         String p = pattern;
@@ -146,7 +184,11 @@ public class PathMatches implements Matcher {
         return out.toString();
     }
 
-    /** Removes backslash escapes of punctuation; null for a regex construct (e.g. \d) or a metacharacter. */
+    /**
+     * Removes backslash escapes of punctuation; null for a regex construct (e.g. \d) or a metacharacter other
+     * than {@code .}. An unescaped dot is kept as is, as Tornado does: it matches itself, so
+     * {@code /robots.txt} reverses to {@code /robots.txt}.
+     */
     private static String reUnescape(String s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
@@ -156,7 +198,7 @@ public class PathMatches implements Matcher {
                     return null;
                 }
                 sb.append(s.charAt(++i));
-            } else if ("[]{}*+?|.^$".indexOf(c) >= 0) {
+            } else if ("[]{}*+?|^$".indexOf(c) >= 0) {
                 return null;
             } else {
                 sb.append(c);

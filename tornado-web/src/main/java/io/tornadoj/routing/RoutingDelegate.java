@@ -10,13 +10,15 @@ import io.tornadoj.httputil.ResponseStartLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Tornado's {@code _RoutingDelegate}: builds the request when its headers arrive, asks the router for
  * the real delegate and forwards everything to it. A request the router finds no delegate for gets a
- * 404; a request line or query that is not valid gets a 400. Loop thread.
+ * 404 once its body has been read; a request line or query that is not valid gets a 400 at once. Loop
+ * thread.
  */
 final class RoutingDelegate implements HTTPMessageDelegate {
     private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
@@ -33,19 +35,23 @@ final class RoutingDelegate implements HTTPMessageDelegate {
 
     @Override
     public CompletionStage<?> headersReceived(RequestStartLine startLine, HTTPHeaders headers) {
-        HTTPServerRequest request;
         try {
-            request = new HTTPServerRequest(startLine.method(), startLine.path(), startLine.version(), headers,
-                    connection, connection.remoteIp(), connection.protocol());
-        } catch (HTTPInputError e) {
-            GEN_LOG.info("Malformed HTTP request from {}: {}", connection.remoteIp(), e.getMessage());
+            HTTPServerRequest request = new HTTPServerRequest(startLine.method(), startLine.path(), startLine.version(),
+                    headers, connection, connection.remoteIp(), connection.protocol());
+            delegate = router.findHandler(request, Map.of());
+        } catch (HTTPInputError | UncheckedIOException e) {
+            Throwable why = e instanceof UncheckedIOException ? e.getCause() : e;
+            if (!(why instanceof HTTPInputError)) {
+                throw (UncheckedIOException) e;
+            }
+            GEN_LOG.info("Malformed HTTP request from {}: {}", connection.remoteIp(), why.getMessage());
             reject(400, "Bad Request");
             return null;
         }
-        delegate = router.findHandler(request, Map.of());
         if (delegate == null) {
             APP_LOG.debug("Delegate for {} {} request not found", startLine.method(), startLine.path());
-            reject(404, "Not Found");
+            // Tornado's _DefaultMessageDelegate: read the body, then answer 404, so the connection stays usable
+            delegate = new NotFound(connection);
             return null;
         }
         return delegate.headersReceived(startLine, headers);
@@ -73,6 +79,37 @@ final class RoutingDelegate implements HTTPMessageDelegate {
     public void onConnectionClose() {
         if (delegate != null) {
             delegate.onConnectionClose();
+        }
+    }
+
+    /** Answers 404 once the request has been read. */
+    private static final class NotFound implements HTTPMessageDelegate {
+        private final HTTPConnection connection;
+
+        NotFound(HTTPConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public CompletionStage<?> headersReceived(RequestStartLine startLine, HTTPHeaders headers) {
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> dataReceived(byte[] chunk) {
+            return null;
+        }
+
+        @Override
+        public void finish() {
+            HTTPHeaders h = new HTTPHeaders();
+            h.set("Content-Length", "0");
+            connection.writeHeaders(new ResponseStartLine("HTTP/1.1", 404, "Not Found"), h, null);
+            connection.finish();
+        }
+
+        @Override
+        public void onConnectionClose() {
         }
     }
 

@@ -132,17 +132,17 @@ final class HandlerSpec {
                         + "arguments (one per group of " + pattern + ")");
             }
         }
+        Class<?> r = m.getReturnType();
+        if (r != void.class && !CompletionStage.class.isAssignableFrom(r)) {
+            throw new IllegalArgumentException(type.getName() + "." + m.getName()
+                    + " must return void or a CompletionStage, not " + r.getName() + " (pattern " + pattern + ")");
+        }
         if (m.isVarArgs() && m.getParameterCount() == 1) {
             return;
         }
         if (groups >= 0 && m.getParameterCount() != groups) {
             throw new IllegalArgumentException(type.getName() + "." + m.getName() + " takes " + m.getParameterCount()
                     + " argument(s) but the pattern " + pattern + " has " + groups + " group(s)");
-        }
-        Class<?> r = m.getReturnType();
-        if (r != void.class && !CompletionStage.class.isAssignableFrom(r)) {
-            throw new IllegalArgumentException(type.getName() + "." + m.getName()
-                    + " must return void or a CompletionStage, not " + r.getName());
         }
     }
 

@@ -11,7 +11,8 @@ public class MissingArgumentError extends HTTPError {
      * @param argName the missing argument's name
      */
     public MissingArgumentError(String argName) {
-        super(400, "Missing argument %s", argName);
+        // formatted here, as Tornado does: logMessage() is "Missing argument <name>"
+        super(400, "Missing argument " + argName);
         this.argName = argName;
     }
 

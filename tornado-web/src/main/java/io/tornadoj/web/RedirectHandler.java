@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * Tornado's {@code RedirectHandler}: redirects to {@code url} (init argument; {@code {0}}, {@code {1}}…
- * are replaced by the pattern's groups), keeping the query string; {@code permanent} (default true)
- * chooses 301 over 302, or {@code status} sets the code.
+ * are replaced by the pattern's groups, {@code {name}} by named groups), keeping the query string;
+ * {@code permanent} (default true) chooses 301 over 302, or {@code status} sets the code.
  */
 public class RedirectHandler extends RequestHandler {
     private String url;
@@ -39,6 +39,9 @@ public class RedirectHandler extends RequestHandler {
         String to = url;
         for (int i = 0; i < args.length; i++) {
             to = to.replace("{" + i + "}", args[i] == null ? "" : args[i]);
+        }
+        for (Map.Entry<String, String> e : pathKwargs().entrySet()) {
+            to = to.replace("{" + e.getKey() + "}", e.getValue() == null ? "" : e.getValue());
         }
         String query = request().query();
         if (!query.isEmpty()) {

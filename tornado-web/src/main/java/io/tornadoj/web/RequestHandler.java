@@ -47,6 +47,8 @@ public abstract class RequestHandler {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
     private static final Set<String> SUPPORTED_METHODS = Set.of("GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS");
     private static final Pattern CONTROL_CHARS = Pattern.compile("[\\x00-\\x08\\x0e-\\x1f]");
+    /** RFC 9112 reason-phrase: HTAB, SP, VCHAR, obs-text. */
+    private static final Pattern REASON_PHRASE = Pattern.compile("[\\t\\x20-\\x7e\\x80-\\xff]+");
     private static final Set<String> GZIP_TYPES = Set.of("application/javascript", "application/x-javascript",
             "application/xml", "application/atom+xml", "application/json", "application/xhtml+xml", "image/svg+xml");
     private static final int GZIP_MIN_LENGTH = 1024;
@@ -249,11 +251,20 @@ public abstract class RequestHandler {
      * Sets the status and reason phrase.
      *
      * @param statusCode the status
-     * @param reasonPhrase the phrase, or null for the standard one ("Unknown" for unknown codes)
+     * @param reasonPhrase the phrase, or null for the standard one ("Unknown" for unknown codes); a phrase
+     *                     with characters a status line cannot carry (CR, LF...) or with {@code <} becomes
+     *                     "Unknown"
      */
     public void setStatus(int statusCode, String reasonPhrase) {
         status = statusCode;
-        reason = reasonPhrase != null ? reasonPhrase : Responses.reason(statusCode);
+        if (reasonPhrase == null) {
+            reason = Responses.reason(statusCode);
+        } else if (reasonPhrase.indexOf('<') >= 0 || !REASON_PHRASE.matcher(reasonPhrase).matches()) {
+            // As Tornado: a phrase that could split the status line (CR, LF) or carry markup is never sent.
+            reason = "Unknown";
+        } else {
+            reason = reasonPhrase;
+        }
     }
 
     /** @return the response status */
@@ -490,6 +501,10 @@ public abstract class RequestHandler {
                 writeBuffer.clear();
                 writeBufferSize = 0;
                 headers.remove("Content-Length");
+                // no representation metadata without a representation (Tornado's _clear_representation_headers)
+                headers.remove("Content-Encoding");
+                headers.remove("Content-Language");
+                headers.remove("Content-Type");
             } else if (!headers.contains("Content-Length")) {
                 headers.set("Content-Length", Integer.toString(writeBufferSize));
             }
@@ -506,10 +521,12 @@ public abstract class RequestHandler {
         return f.thenCombine(done, (a, b) -> null);
     }
 
-    /** Someone else answered the request (FallbackHandler): no more output from this handler. */
+    /**
+     * Someone else answered the request (FallbackHandler): no more output from this handler. Not logged
+     * here: whoever answered logs the request with the status it sent.
+     */
     final void answeredElsewhere() {
         finished = true;
-        application.logRequest(this);
         onFinish();
     }
 
@@ -616,7 +633,8 @@ public abstract class RequestHandler {
             error.printStackTrace(new PrintWriter(sw));
             finish(sw.toString());
         } else {
-            finish("<html><title>" + statusCode + ": " + reason + "</title><body>" + statusCode + ": " + reason
+            String message = Escape.xhtmlEscape(reason);
+            finish("<html><title>" + statusCode + ": " + message + "</title><body>" + statusCode + ": " + message
                     + "</body></html>");
         }
     }
@@ -668,12 +686,19 @@ public abstract class RequestHandler {
 
     /** Runs the request: prepare(), then the HTTP method, then finish() unless done. */
     final void execute(List<String> args, Map<String, String> kwargs) {
-        this.pathArgs = Collections.unmodifiableList(args);
-        this.pathKwargs = Collections.unmodifiableMap(kwargs);
         try {
             if (!SUPPORTED_METHODS.contains(request.method())) {
                 throw new HTTPError(405);
             }
+            // As Tornado: path arguments go through decodeArgument (named ones with their name) before prepare()
+            List<String> decodedArgs = new ArrayList<>(args.size());
+            for (String a : args) {
+                decodedArgs.add(a == null ? null : decodeArgument(a, null));
+            }
+            Map<String, String> decodedKwargs = new java.util.LinkedHashMap<>();
+            kwargs.forEach((k, v) -> decodedKwargs.put(k, v == null ? null : decodeArgument(v, k)));
+            this.pathArgs = Collections.unmodifiableList(decodedArgs);
+            this.pathKwargs = Collections.unmodifiableMap(decodedKwargs);
             CompletionStage<?> prepared = prepare();
             if (prepared == null) {
                 callMethod();
@@ -702,9 +727,6 @@ public abstract class RequestHandler {
             }
             String[] argv = pathKwargs.isEmpty() ? pathArgs.toArray(new String[0])
                     : pathKwargs.values().toArray(new String[0]);
-            for (int i = 0; i < argv.length; i++) {
-                argv[i] = argv[i] == null ? null : decodeArgument(argv[i], null);
-            }
             Object result = (Object) method.invokeExact(this, argv);
             if (result instanceof CompletionStage) {
                 ((CompletionStage<?>) result).whenComplete((v, t) -> onLoop(() -> {

@@ -14,6 +14,7 @@ final class Responses {
         }
         HttpResponseStatus s = HttpResponseStatus.valueOf(code);
         String phrase = s.reasonPhrase();
-        return phrase.startsWith("Unknown") || phrase.isEmpty() ? "Unknown" : phrase;
+        // Netty names codes it does not know by their class, e.g. "Client Error (435)"
+        return phrase.isEmpty() || phrase.endsWith("(" + code + ")") ? "Unknown" : phrase;
     }
 }

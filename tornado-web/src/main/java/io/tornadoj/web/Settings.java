@@ -124,9 +124,9 @@ public final class Settings {
         return values.get("template_loader");
     }
 
-    /** @return {@code autoescape} (default {@code xhtml_escape}) */
+    /** @return {@code autoescape} (default {@code xhtml_escape}; null when set to null: no autoescaping) */
     public String autoescape() {
-        return (String) values.getOrDefault("autoescape", "xhtml_escape");
+        return values.containsKey("autoescape") ? (String) values.get("autoescape") : "xhtml_escape";
     }
 
     /** @return {@code default_handler_class}, or null (unmatched requests get 404) */
@@ -273,9 +273,10 @@ public final class Settings {
             return set("template_loader", v);
         }
 
-        /** @param v the autoescape function name, or null for none @return this */
+        /** @param v the autoescape function name, or null for none (Tornado's {@code autoescape=None}) @return this */
         public Builder autoescape(String v) {
-            return set("autoescape", v);
+            values.put("autoescape", v); // kept when null: unlike an unset key, null turns autoescaping off
+            return this;
         }
 
         /** @param v the handler for requests no rule matches @return this */
