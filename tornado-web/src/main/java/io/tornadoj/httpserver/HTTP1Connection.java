@@ -8,6 +8,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -51,7 +54,8 @@ import java.util.concurrent.CompletionStage;
  * Netty's {@code HttpServerCodec}: it turns decoded requests into {@link HTTPMessageDelegate} calls and
  * the delegate's writes into responses, enforcing Tornado's connection rules — one request at a time
  * (pipelined requests wait, in order), keep-alive for HTTP/1.0 and 1.1, {@code Expect: 100-continue},
- * body size limits, header/body/idle timeouts, and a clear status (then close) for malformed input.
+ * body size limits, header/body/idle timeouts, a client's half-close (what it sent is still answered), and a
+ * clear status (then close) for malformed input.
  * Loop thread only.
  */
 final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection {
@@ -67,6 +71,8 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     /** Decoded messages not processed yet: later pipelined requests, or chunks held back by flow control. */
     private final ArrayDeque<HttpObject> inbox = new ArrayDeque<>();
     private boolean closed;
+    /** The client half-closed: what it sent is still answered, then the connection closes. */
+    private boolean inputClosed;
     private boolean closeNotified;
     private boolean closeWhenIdle;
     private boolean detached;
@@ -79,6 +85,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private boolean waitingOnDelegate;
     private String requestVersion;
     private String requestMethod;
+    private HTTPHeaders requestHeaders;
     private String remoteIp;
     private String protocol;
     private boolean keepAlive;
@@ -94,6 +101,8 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private boolean bodyAllowed;
     private long expectedLength;
     private long writtenLength;
+    /** The latest write, so a graceful close can wait for it. */
+    private ChannelFuture lastWrite;
 
     HTTP1Connection(HTTPServer server, HTTPServer.Options options, HTTPServerConnectionDelegate app, Channel channel) {
         this.server = server;
@@ -135,8 +144,25 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // e.g. `printf 'GET / HTTP/1.0\r\n\r\n' | nc -N`: the codec has handed on all it got (the server
+            // allows half-closure so that responses still being made are not lost with the read side)
+            inputClosed = true;
+            drain();
+            if (inRequest && !responseFinished && !closed) {
+                // As Tornado: end of input while a response is still being made means the client went away
+                // (long polls rely on onConnectionClose); requests answered synchronously were sent already.
+                close();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || closed) {
+            // a peer's reset, or an echo of an error that already closed the connection (logged once)
             GEN_LOG.debug("Connection error from {}: {}", remote(), cause.toString());
         } else {
             GEN_LOG.warn("Error on HTTP connection from {}", remote(), cause);
@@ -157,6 +183,11 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         // Hold the socket while work is queued or a response is pending: pipelined requests wait their turn,
         // bodies wait for the handler.
         channel.config().setAutoRead(!closed && inbox.isEmpty() && !waitingOnDelegate && !(inRequest && readFinished));
+        if (inputClosed && !closed && !waitingOnDelegate && inbox.isEmpty() && !(inRequest && readFinished)) {
+            // Half-closed and nothing left to answer: between requests, or a body that can never complete.
+            // (A response under way closes the connection when it finishes.)
+            closeAfterWrites();
+        }
     }
 
     private void handle(HttpObject msg) {
@@ -171,9 +202,18 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private void startRequest(HttpRequest req) {
         cancel(headerTimer);
         headerTimer = null;
+        // a new exchange, even a malformed one: the previous response's state must not leak into badRequest()
+        headersWritten = false;
+        responseFinished = false;
         DecoderResult result = req.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
+            if (cause instanceof PrematureChannelClosureException) {
+                // the client left in the middle of its headers: nothing to answer, nothing worth logging
+                GEN_LOG.debug("Connection from {} closed mid-headers", remote());
+                closeAfterWrites(); // a pipelined response before it may still wait for its flush
+                return;
+            }
             if (cause instanceof TooLongHttpHeaderException) {
                 badRequest(431, "Request Header Fields Too Large", cause);
             } else if (cause instanceof TooLongHttpLineException) {
@@ -190,10 +230,15 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             badRequest(505, "HTTP Version Not Supported", new IOException("unsupported version " + version));
             return;
         }
+        // Netty frames "gzip, chunked" as chunked but would hand on the still gzip-coded body; like Tornado,
+        // only the chunked transfer coding is read.
+        String transferEncoding = String.join(",", req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+        if (!transferEncoding.isEmpty() && !transferEncoding.strip().equalsIgnoreCase("chunked")) {
+            badRequest(400, "Bad Request", new IOException("Unsupported Transfer-Encoding " + transferEncoding));
+            return;
+        }
         inRequest = true;
         readFinished = false;
-        headersWritten = false;
-        responseFinished = false;
         bodyBytes = 0;
         maxBodySize = options.maxBodySize();
         requestVersion = version.text();
@@ -202,23 +247,43 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         for (Map.Entry<String, String> e : req.headers()) {
             headers.add(e.getKey(), e.getValue());
         }
+        requestHeaders = headers;
         keepAlive = canKeepAlive(version, headers, requestMethod);
         applyXheaders(headers);
-        String length = headers.get("Content-Length");
+        if (options.bodyTimeout() != null) {
+            bodyTimer = loop.callLater(options.bodyTimeout(), () -> timedOut("body"));
+        }
+        CompletionStage<?> received;
+        try {
+            delegate = app.startRequest(this, this);
+            received = delegate.headersReceived(new RequestStartLine(requestMethod, req.uri(), requestVersion), headers);
+        } catch (Throwable t) {
+            delegateFailed(t);
+            return;
+        }
+        await(received, this::startBody);
+    }
+
+    /**
+     * Tornado's {@code _read_body} preamble, once the delegate has seen the headers (it may have raised the
+     * limit with {@link #setMaxBodySize} or answered already): refuse a declared length over the limit, else
+     * invite the body with {@code 100 Continue} when asked to.
+     */
+    private void startBody() {
+        if (closed || !inRequest) {
+            return;
+        }
+        String length = requestHeaders.get("Content-Length");
         if (length != null && Long.parseLong(length.trim()) > maxBodySize) {
             // Netty validated the number; too long to read at all.
             badRequest(413, "Content Length Too Long", new IOException("Content-Length " + length + " over " + maxBodySize));
             return;
         }
-        if ("100-continue".equalsIgnoreCase(headers.get("Expect")) && version == HttpVersion.HTTP_1_1
-                && (length == null || Long.parseLong(length.trim()) > 0 || headers.contains("Transfer-Encoding"))) {
+        if ("100-continue".equalsIgnoreCase(requestHeaders.get("Expect")) && "HTTP/1.1".equals(requestVersion)
+                && !headersWritten
+                && (length == null || Long.parseLong(length.trim()) > 0 || requestHeaders.contains("Transfer-Encoding"))) {
             channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        if (options.bodyTimeout() != null) {
-            bodyTimer = loop.callLater(options.bodyTimeout(), () -> timedOut("body"));
-        }
-        delegate = app.startRequest(this, this);
-        await(delegate.headersReceived(new RequestStartLine(requestMethod, req.uri(), requestVersion), headers));
     }
 
     private void body(HttpContent content) {
@@ -235,7 +300,14 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
                 return;
             }
             byte[] bytes = ByteBufUtil.getBytes(data);
-            await(delegate.dataReceived(bytes));
+            CompletionStage<?> received;
+            try {
+                received = delegate.dataReceived(bytes);
+            } catch (Throwable t) {
+                delegateFailed(t);
+                return;
+            }
+            await(received, null);
         }
         if (content instanceof LastHttpContent && !closed && inRequest) {
             readFinished = true;
@@ -252,37 +324,44 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         try {
             delegate.finish();
         } catch (Throwable t) {
-            APP_LOG.error("Uncaught exception finishing request", t);
-            close();
-            return;
+            delegateFailed(t);
         }
-        if (responseFinished) {
-            nextRequest();
-        }
+        // a response finished in there has moved on to the next request, or is closing, by itself
     }
 
-    /** Flow control: stop reading until the delegate's stage completes. */
-    private void await(CompletionStage<?> stage) {
-        if (stage == null) {
-            return;
-        }
-        CompletableFuture<?> f = stage.toCompletableFuture();
-        if (f.isDone() && !f.isCompletedExceptionally()) {
+    /**
+     * Flow control: stop reading until the delegate's stage completes, then run {@code then} (if any) and
+     * go on.
+     */
+    private void await(CompletionStage<?> stage, Runnable then) {
+        CompletableFuture<?> f = stage == null ? null : stage.toCompletableFuture();
+        if (f == null || f.isDone() && !f.isCompletedExceptionally()) {
+            if (then != null) {
+                then.run();
+            }
             return;
         }
         waitingOnDelegate = true;
         stage.whenComplete((v, t) -> onLoop(() -> {
             waitingOnDelegate = false;
             if (t != null) {
-                APP_LOG.error("Exception from HTTP delegate", t);
-                close();
+                delegateFailed(t);
                 return;
+            }
+            if (then != null) {
+                then.run();
             }
             if (readFinished && inRequest && !closed) {
                 finishRead();
             }
             drain();
         }));
+    }
+
+    /** The delegate raised (or its stage failed): logged once on tornado.application, and the connection closes. */
+    private void delegateFailed(Throwable t) {
+        APP_LOG.error("Uncaught exception from HTTP delegate on connection from {}", remote(), t);
+        close();
     }
 
     /** Tornado's {@code _apply_xheaders}: trust the proxy's view of the client when configured. */
@@ -347,14 +426,15 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             headersWritten = true;
             channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            // a response is already under way and cannot become an error: cut it
+            channel.flush();
+            channel.close();
         }
-        abandonRequest();
+        // a delegate that saw the headers hears of the close (connectionClosed), as in Tornado
         closed = true;
         releaseInbox();
         channel.config().setAutoRead(false);
-        if (!channel.isActive()) {
-            channel.close();
-        }
     }
 
     private void timedOut(String what) {
@@ -384,6 +464,11 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         if (headersWritten) {
             return CompletableFuture.failedFuture(new IllegalStateException("headers already written"));
         }
+        String length = headers.get("Content-Length");
+        if (length != null && !length.strip().matches("[0-9]+")) {
+            // Tornado: only digits (Long.parseLong would take "+10" and send it on)
+            throw new IllegalArgumentException("Only integer Content-Length is allowed: " + length);
+        }
         headersWritten = true;
         int code = startLine.code();
         HttpVersion version = "HTTP/1.0".equals(requestVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
@@ -393,7 +478,6 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             response.headers().add(e.getKey(), e.getValue());
         }
         bodyAllowed = !"HEAD".equals(requestMethod) && code != 204 && code != 304 && code >= 200;
-        String length = headers.get("Content-Length");
         expectedLength = length == null ? -1 : Long.parseLong(length.trim());
         writtenLength = 0;
         chunked = version == HttpVersion.HTTP_1_1 && bodyAllowed && length == null && !headers.contains("Transfer-Encoding");
@@ -457,8 +541,12 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             return CompletableFuture.failedFuture(new IOException("Tried to write less data than Content-Length"));
         }
         CompletableFuture<Void> f = send(new DefaultLastHttpContent());
-        if (!keepAlive || !readFinished) {
-            // Without keep-alive, or when the body was not read to its end, nothing more can follow.
+        if (!keepAlive || !readFinished || closeWhenIdle || inputClosed && inbox.isEmpty()) {
+            // Without keep-alive, when the body was not read to its end, when the server is stopping, or when the
+            // client half-closed after this request, nothing more can follow: requests pipelined behind this one are dropped unanswered, and the close waits
+            // until the response is written.
+            closed = true;
+            releaseInbox();
             f.whenComplete((v, t) -> close());
             abandonRequest();
             return f;
@@ -473,10 +561,6 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private void nextRequest() {
         inRequest = false;
         delegate = null;
-        if (closeWhenIdle) {
-            close();
-            return;
-        }
         startHeaderTimer();
         channel.eventLoop().execute(this::drain); // from a fresh task: no recursion through pipelined requests
     }
@@ -485,6 +569,9 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private CompletableFuture<Void> send(HttpObject msg) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         ChannelFuture cf = msg == null ? channel.newSucceededFuture() : channel.write(msg);
+        if (msg != null) {
+            lastWrite = cf;
+        }
         cf.addListener(x -> {
             if (x.isSuccess()) {
                 f.complete(null);
@@ -528,6 +615,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             }
         }
         channel.flush();
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false); // IOStream sees EOF as the close
         channel.config().setAutoRead(true);
         return IOStream.wrap(channel);
     }
@@ -549,9 +637,19 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         onLoop(() -> {
             closeWhenIdle = true;
             if (!inRequest) {
-                close();
+                closeAfterWrites();
             }
         });
+    }
+
+    /** Closes once the last response is written: it may still wait for its flush (e.g. stop() right after it). */
+    private void closeAfterWrites() {
+        if (lastWrite != null && !lastWrite.isDone()) {
+            channel.flush();
+            lastWrite.addListener(x -> close());
+        } else {
+            close();
+        }
     }
 
     private void connectionClosed() {

@@ -1,6 +1,7 @@
 package io.tornadoj.httpserver;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -322,7 +323,11 @@ public class HTTPServer extends TCPServer {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(options.maxHeaderSize())
                 .setMaxHeaderSize(options.maxHeaderSize())
-                .setMaxChunkSize(options.chunkSize());
+                .setMaxChunkSize(options.chunkSize())
+                // Tornado accepts repeated Content-Length values that agree; differing ones are still a 400
+                .setAllowDuplicateContentLengths(true);
+        // A client's half-close must not discard the response still being made (HTTP1Connection closes after it).
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ch.pipeline().addLast(CODEC, new HttpServerCodec(config));
         if (options.decompressRequest()) {
             ch.pipeline().addLast(DECOMPRESSOR, new HttpContentDecompressor(0));
@@ -363,7 +368,7 @@ public class HTTPServer extends TCPServer {
             c.close();
             closing.add(f);
         }
-        return CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]));
+        return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
     }
 
     /**
@@ -383,7 +388,7 @@ public class HTTPServer extends TCPServer {
             c.closeWhenIdle();
             closing.add(f);
         }
-        return CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]));
+        return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
     }
 
     /** Tornado's {@code _CallableAdapter}: collects a request and calls a plain callback with it. */

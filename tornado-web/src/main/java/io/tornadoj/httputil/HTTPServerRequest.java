@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Tornado's {@code HTTPServerRequest}: one HTTP request as the server received it. Arguments are
@@ -16,6 +17,8 @@ import java.util.Objects;
  * thread.
  */
 public class HTTPServerRequest {
+    /** Tornado's {@code _ABNF.host}: RFC 3986 host characters (brackets and colons anywhere) and a port. */
+    private static final Pattern VALID_HOST = Pattern.compile("(?:[\\[\\]:A-Za-z0-9\\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*");
     private final String method;
     private final String uri;
     private final String version;
@@ -46,7 +49,8 @@ public class HTTPServerRequest {
      * @param connection the connection that answers it (may be null in tests)
      * @param remoteIp   the client's address (after X-Real-Ip/X-Forwarded-For when trusted)
      * @param protocol   {@code http} or {@code https}
-     * @throws HTTPInputError when the query string is not valid UTF-8 percent-encoding
+     * @throws HTTPInputError when the query string is not valid UTF-8 percent-encoding, or the Host header is
+     *                        malformed or repeated
      */
     public HTTPServerRequest(String method, String uri, String version, HTTPHeaders headers,
                              HTTPConnection connection, String remoteIp, String protocol) throws HTTPInputError {
@@ -59,6 +63,13 @@ public class HTTPServerRequest {
         this.protocol = protocol == null ? "http" : protocol;
         String h = this.headers.get("Host");
         this.host = h == null || h.isEmpty() ? "127.0.0.1" : h;
+        // As Tornado: a bad Host is a 400, and so are several (joined with ","; DNS names have no commas).
+        if (!VALID_HOST.matcher(host).matches()) {
+            throw new HTTPInputError("Invalid Host header: " + host);
+        }
+        if (host.contains(",")) {
+            throw new HTTPInputError("Multiple host headers not allowed: " + host);
+        }
         this.hostName = HTTPUtil.splitHostAndPort(this.host.toLowerCase(Locale.ROOT)).host();
         int q = uri.indexOf('?');
         this.path = q < 0 ? uri : uri.substring(0, q);
