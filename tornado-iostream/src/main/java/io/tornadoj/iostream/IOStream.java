@@ -180,8 +180,8 @@ public class IOStream implements AutoCloseable {
         this.loop = owner;
         this.buffer = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
         int chunk = options.readChunkSize();
-        channel.config().setRecvByteBufAllocator(
-                new AdaptiveRecvByteBufAllocator(64, Math.min(2048, chunk), chunk));
+        channel.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, Math.min(2048, chunk), chunk)
+                .maxMessagesPerRead(channel.metadata().defaultMaxMessagesPerRead()));
         Runnable attach = () -> channel.pipeline().addLast(HANDLER_NAME, handler);
         if (channel.eventLoop().inEventLoop()) {
             attach.run();
