@@ -485,7 +485,8 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         }
         boolean bodyEndKnown = chunked || length != null || !bodyAllowed;
-        if (!keepAlive || !bodyEndKnown || options.noKeepAlive() || closeWhenIdle) {
+        // Answering before the request's end was read: the connection closes after this response; say so.
+        if (!keepAlive || !bodyEndKnown || !readFinished || options.noKeepAlive() || closeWhenIdle) {
             keepAlive = false;
             if (version == HttpVersion.HTTP_1_1) {
                 response.headers().set(HttpHeaderNames.CONNECTION, "close");

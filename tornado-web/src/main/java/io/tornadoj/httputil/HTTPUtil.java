@@ -1,5 +1,7 @@
 package io.tornadoj.httputil;
 
+import io.tornadoj.escape.Escape;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,33 +162,7 @@ public final class HTTPUtil {
      * are kept.
      */
     static String unquoteLenient(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder(s.length());
-        ByteArrayOutputStream run = new ByteArrayOutputStream();
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                flushUtf8(run, sb);
-                sb.append(c);
-            } else if (c == '%' && i + 2 < n && hexValue(s.charAt(i + 1)) >= 0 && hexValue(s.charAt(i + 2)) >= 0) {
-                run.write(hexValue(s.charAt(i + 1)) * 16 + hexValue(s.charAt(i + 2)));
-                i += 2;
-            } else {
-                run.write(c);
-            }
-        }
-        flushUtf8(run, sb);
-        return sb.toString();
-    }
-
-    private static void flushUtf8(ByteArrayOutputStream run, StringBuilder sb) {
-        if (run.size() > 0) {
-            sb.append(new String(run.toByteArray(), StandardCharsets.UTF_8));
-            run.reset();
-        }
+        return Escape.urlUnescape(s, false);
     }
 
     static int hexValue(char c) {

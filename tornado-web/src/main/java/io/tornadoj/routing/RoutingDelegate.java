@@ -45,24 +45,19 @@ final class RoutingDelegate implements HTTPMessageDelegate {
                 throw (UncheckedIOException) e;
             }
             GEN_LOG.info("Malformed HTTP request from {}: {}", connection.remoteIp(), why.getMessage());
-            reject(400, "Bad Request");
+            // Malformed (as Tornado's HTTPInputError): answer now; the connection announces and does the close.
+            AnswerAfterBody bad = new AnswerAfterBody(connection, 400, "Bad Request");
+            bad.answer();
+            delegate = bad;
             return null;
         }
         if (delegate == null) {
             APP_LOG.debug("Delegate for {} {} request not found", startLine.method(), startLine.path());
             // Tornado's _DefaultMessageDelegate: read the body, then answer 404, so the connection stays usable
-            delegate = new NotFound(connection);
+            delegate = new AnswerAfterBody(connection, 404, "Not Found");
             return null;
         }
         return delegate.headersReceived(startLine, headers);
-    }
-
-    private void reject(int code, String reason) {
-        HTTPHeaders h = new HTTPHeaders();
-        h.set("Content-Length", "0");
-        connection.writeHeaders(new ResponseStartLine("HTTP/1.1", code, reason), h, null);
-        connection.finish();
-        delegate = NO_OP;
     }
 
     @Override
@@ -83,11 +78,20 @@ final class RoutingDelegate implements HTTPMessageDelegate {
     }
 
     /** Answers 404 once the request has been read. */
-    private static final class NotFound implements HTTPMessageDelegate {
+    /**
+     * Answers a request nothing can serve with 404 once its body was read, as Tornado's
+     * {@code _DefaultMessageDelegate}, so the connection stays usable; or a malformed one with 400 at once.
+     */
+    private static final class AnswerAfterBody implements HTTPMessageDelegate {
         private final HTTPConnection connection;
+        private final int code;
+        private final String reason;
+        private boolean answered;
 
-        NotFound(HTTPConnection connection) {
+        AnswerAfterBody(HTTPConnection connection, int code, String reason) {
             this.connection = connection;
+            this.code = code;
+            this.reason = reason;
         }
 
         @Override
@@ -102,9 +106,17 @@ final class RoutingDelegate implements HTTPMessageDelegate {
 
         @Override
         public void finish() {
+            answer();
+        }
+
+        void answer() {
+            if (answered) {
+                return;
+            }
+            answered = true;
             HTTPHeaders h = new HTTPHeaders();
             h.set("Content-Length", "0");
-            connection.writeHeaders(new ResponseStartLine("HTTP/1.1", 404, "Not Found"), h, null);
+            connection.writeHeaders(new ResponseStartLine("HTTP/1.1", code, reason), h, null);
             connection.finish();
         }
 
@@ -112,25 +124,4 @@ final class RoutingDelegate implements HTTPMessageDelegate {
         public void onConnectionClose() {
         }
     }
-
-    /** Swallows the rest of a request that was already answered. */
-    private static final HTTPMessageDelegate NO_OP = new HTTPMessageDelegate() {
-        @Override
-        public CompletionStage<?> headersReceived(RequestStartLine startLine, HTTPHeaders headers) {
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> dataReceived(byte[] chunk) {
-            return null;
-        }
-
-        @Override
-        public void finish() {
-        }
-
-        @Override
-        public void onConnectionClose() {
-        }
-    };
 }
