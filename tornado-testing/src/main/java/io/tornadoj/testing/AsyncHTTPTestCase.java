@@ -1,0 +1,122 @@
+package io.tornadoj.testing;
+
+import io.tornadoj.httpclient.AsyncHTTPClient;
+import io.tornadoj.httpclient.HTTPRequest;
+import io.tornadoj.httpclient.HTTPResponse;
+import io.tornadoj.httpserver.HTTPServer;
+import io.tornadoj.httputil.HTTPServerConnectionDelegate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Tornado's {@code AsyncHTTPTestCase}: an {@link AsyncTestCase} that serves {@link #getApp()} on a free
+ * loopback port with an {@link HTTPServer} and has an {@link AsyncHTTPClient} ready; {@link #fetch} makes
+ * a request from the test thread and never raises on an HTTP status. Server and client are closed (with
+ * their connections) after each test.
+ */
+public abstract class AsyncHTTPTestCase extends AsyncTestCase {
+    /** The server, started before each test. */
+    protected HTTPServer httpServer;
+    /** A client on the test's loop. */
+    protected AsyncHTTPClient httpClient;
+
+    /** Test classes extend this. */
+    protected AsyncHTTPTestCase() {
+    }
+
+    /**
+     * What to serve; an {@code Application} usually (a subclass may narrow the return type).
+     *
+     * @return the delegate
+     */
+    protected abstract HTTPServerConnectionDelegate getApp();
+
+    /**
+     * The server's options; override to set limits, xheaders, TLS…
+     *
+     * @return the options
+     */
+    protected HTTPServer.Options getHttpServerOptions() {
+        return HTTPServer.Options.builder().build();
+    }
+
+    /**
+     * The client's options; override to change them.
+     *
+     * @return the options
+     */
+    protected AsyncHTTPClient.Options getHttpClientOptions() {
+        return AsyncHTTPClient.Options.builder().build();
+    }
+
+    /** @return {@code http} (the HTTPS variant says {@code https}) */
+    protected String getProtocol() {
+        return "http";
+    }
+
+    /** Starts the server and the client on the test's loop; runs before each test. */
+    @BeforeEach
+    public void setUpHTTP() throws Exception {
+        httpServer = ioLoop.runSync(() -> {
+            HTTPServer server = new HTTPServer(getApp(), getHttpServerOptions());
+            server.listen(0, "127.0.0.1");
+            httpClient = new AsyncHTTPClient(getHttpClientOptions());
+            return CompletableFuture.completedFuture(server);
+        });
+    }
+
+    /** Stops the server, closes its connections and the client; runs after each test. */
+    @AfterEach
+    public void tearDownHTTP() throws Exception {
+        if (httpServer != null && !ioLoop.eventLoop().isShuttingDown()) {
+            ioLoop.runSync(() -> {
+                httpClient.close();
+                return httpServer.stop().thenCompose(v -> httpServer.closeAllConnections());
+            }, AsyncTestCase.envTimeout());
+        }
+    }
+
+    /** @return the server's port */
+    public int getHttpPort() {
+        return httpServer.boundAddresses().get(0).getPort();
+    }
+
+    /**
+     * An absolute URL on the test server.
+     *
+     * @param path e.g. {@code /hello?x=1}
+     * @return e.g. {@code http://127.0.0.1:PORT/hello?x=1}
+     */
+    public String getUrl(String path) {
+        return getProtocol() + "://127.0.0.1:" + getHttpPort() + path;
+    }
+
+    /**
+     * GETs a path from the test thread and waits for the response (which may have any status).
+     *
+     * @param path the path
+     * @return the response
+     * @throws Exception when no response came (the 599 error is in {@link HTTPResponse#error()})
+     */
+    public HTTPResponse fetch(String path) throws Exception {
+        return fetch(path, b -> { });
+    }
+
+    /**
+     * Fetches a path with request options, waiting on the test thread; never raises on an HTTP status.
+     *
+     * @param path    the path
+     * @param options sets method, body, headers… on the request builder
+     * @return the response
+     * @throws Exception when the request could not be made (e.g. an invalid method/body combination)
+     */
+    public HTTPResponse fetch(String path, Consumer<HTTPRequest.Builder> options) throws Exception {
+        HTTPRequest.Builder b = HTTPRequest.builder(getUrl(path));
+        options.accept(b);
+        HTTPRequest request = b.build();
+        return await(ioLoop.runSync(() -> CompletableFuture.completedFuture(httpClient.fetch(request, false))));
+    }
+}
