@@ -28,7 +28,8 @@ import java.util.function.Consumer;
 
 /**
  * Tornado's {@code AsyncHTTPClient} on Netty's {@code HttpClientCodec}. Unlike Tornado's simple client it
- * keeps idle connections per (scheme, host, port) and reuses them (keep-alive). At most
+ * keeps idle connections per (scheme, host, port, proxy) and reuses them (keep-alive) for requests that
+ * connect the same way (same TLS settings, source address and IPv6 permission). At most
  * {@code maxClients} requests run at once; others wait in a FIFO queue, and the waiting counts against
  * their timeouts. Connections use {@link TCPClient} (Happy Eyeballs, the resolver, TLS with SNI and
  * certificate checks).
@@ -44,7 +45,7 @@ public class AsyncHTTPClient implements AutoCloseable {
     private final Options options;
     private final TCPClient tcpClient;
     private final ArrayDeque<Fetch> queue = new ArrayDeque<>();
-    private final Map<String, ArrayDeque<ClientConnection>> idle = new HashMap<>();
+    private final Map<Object, ArrayDeque<ClientConnection>> idle = new HashMap<>();
     private final Map<String, SslContext> sslContexts = new ConcurrentHashMap<>();
     private int active;
     private volatile boolean closed;
@@ -257,14 +258,21 @@ public class AsyncHTTPClient implements AutoCloseable {
      * @param raiseError when true, a non-2xx response or a failure (599) completes the future exceptionally
      *                   with an {@link HTTPClientError}; when false it completes with the response, whose
      *                   {@link HTTPResponse#error()} says what went wrong
-     * @return the response
+     * @return the response; fails with {@link IllegalArgumentException} for an invalid request (bad URL,
+     *         method or method/body combination) and with {@link IllegalStateException} once the client
+     *         is closed
      */
     public CompletableFuture<HTTPResponse> fetch(HTTPRequest request, boolean raiseError) {
         Objects.requireNonNull(request, "request");
         CompletableFuture<HTTPResponse> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("fetch() called on a closed AsyncHTTPClient"));
+            return result;
+        }
         Runnable start = () -> {
             if (closed) {
-                result.completeExceptionally(new IllegalStateException("fetch() called on a closed AsyncHTTPClient"));
+                // called before close() but reached the loop after it: fails as a queued request would
+                new Fetch(this, loop, request, raiseError, result).clientClosed();
                 return;
             }
             HTTPRequest merged;
@@ -310,7 +318,7 @@ public class AsyncHTTPClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ connections (loop thread)
 
-    ClientConnection takeIdle(String poolKey) {
+    ClientConnection takeIdle(Object poolKey) {
         ArrayDeque<ClientConnection> conns = idle.get(poolKey);
         ClientConnection c;
         while (conns != null && (c = conns.pollLast()) != null) {
@@ -339,24 +347,40 @@ public class AsyncHTTPClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new HTTPClientError(599, "TLS setup failed: " + e.getMessage(), null, e));
         }
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxHeaderSize(options.maxHeaderSize())
-                .setMaxInitialLineLength(options.maxHeaderSize());
+                .setMaxInitialLineLength(options.maxHeaderSize())
+                // as Tornado (and our HTTPServer): repeated Content-Length values that agree are accepted
+                .setAllowDuplicateContentLengths(true);
         TCPClient.ConnectOptions.Builder o = TCPClient.ConnectOptions.builder()
                 .family(request.allowIpv6() ? Family.ANY : Family.IPV4)
                 .timeout(request.connectTimeout())
-                .sslContext(ssl)
+                .sslContext(t.tunnel ? null : ssl) // through a proxy, TLS starts inside the CONNECT tunnel
                 .serverHostname(t.host)
                 .pipeline(p -> {
                     if (options.pipeline() != null) {
                         options.pipeline().accept(p);
                     }
-                    p.addLast("tornado.httpclient.codec", new HttpClientCodec(config, false, false));
+                    // parseHttpAfterConnectRequest: keep parsing HTTP inside a CONNECT tunnel
+                    p.addLast("tornado.httpclient.codec", new HttpClientCodec(config, true, false));
                     p.addLast(ClientConnection.NAME, new ClientConnection(p.channel(), t.poolKey));
                 });
         if (request.networkInterface() != null) {
             o.sourceIp(request.networkInterface());
         }
-        return tcpClient.connect(t.connectHost, t.connectPort, o.build())
+        CompletableFuture<ClientConnection> connected = tcpClient.connect(t.connectHost, t.connectPort, o.build())
                 .thenApply(stream -> (ClientConnection) stream.channel().pipeline().get(ClientConnection.NAME));
+        if (!t.tunnel) {
+            return connected;
+        }
+        String proxyAuth = request.proxyUsername() == null ? null
+                : Fetch.basicAuth(request.proxyUsername(), request.proxyPassword());
+        return connected.thenCompose(conn -> conn.tunnel(t.authority, proxyAuth)
+                .thenCompose(v -> conn.startTls(ssl, t.host, t.port))
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        conn.close();
+                    }
+                })
+                .thenApply(v -> conn));
     }
 
     /** The TLS context for a request's options (cached per combination). */

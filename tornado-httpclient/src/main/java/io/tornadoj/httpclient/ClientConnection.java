@@ -6,14 +6,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.concurrent.CompletableFuture;
@@ -27,14 +33,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static final String DECOMPRESSOR = "tornado.httpclient.decompressor";
 
     final Channel channel;
-    final String poolKey;
+    final Object poolKey;
     private Fetch exchange;
     private boolean sawResponse;
     private boolean closed;
     /** Set while idle in the pool: the pool is told when the server closes it. */
     private Runnable onIdleClose;
+    /** Set while a proxy CONNECT is under way (before any exchange). */
+    private CompletableFuture<Void> tunnel;
+    private HttpResponse tunnelResponse;
 
-    ClientConnection(Channel channel, String poolKey) {
+    ClientConnection(Channel channel, Object poolKey) {
         this.channel = channel;
         this.poolKey = poolKey;
     }
@@ -63,13 +72,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         write(head);
     }
 
+    /** Writes; a failed write ends the current exchange (599) and drops the connection. */
     CompletableFuture<Void> write(Object msg) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         channel.writeAndFlush(msg).addListener(x -> {
             if (x.isSuccess()) {
                 f.complete(null);
-            } else {
-                f.completeExceptionally(x.cause());
+                return;
+            }
+            f.completeExceptionally(x.cause());
+            Fetch ex = exchange;
+            if (ex != null) {
+                exchange = null;
+                close();
+                ex.connectionFailed(this, new HTTPStreamClosedError("Stream closed: write failed: " + x.cause(), x.cause()));
             }
         });
         return f;
@@ -84,6 +100,79 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 : new DefaultLastHttpContent(Unpooled.wrappedBuffer(lastChunk)));
     }
 
+    /**
+     * Asks the proxy this connection goes to for a tunnel ({@code CONNECT authority}); completes when the
+     * proxy answered 200, fails (599) on any other answer or when the connection closes.
+     */
+    CompletableFuture<Void> tunnel(String authority, String proxyAuthorization) {
+        tunnel = new CompletableFuture<>();
+        DefaultFullHttpRequest connect = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, authority,
+                Unpooled.EMPTY_BUFFER);
+        connect.headers().set(HttpHeaderNames.HOST, authority);
+        if (proxyAuthorization != null) {
+            connect.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, proxyAuthorization);
+        }
+        CompletableFuture<Void> result = tunnel;
+        write(connect).whenComplete((v, e) -> {
+            if (e != null) {
+                failTunnel(new HTTPStreamClosedError("proxy CONNECT not sent: " + e, e));
+            }
+        });
+        return result;
+    }
+
+    private void failTunnel(HTTPClientError e) {
+        CompletableFuture<Void> t = tunnel;
+        tunnel = null;
+        if (t != null) {
+            t.completeExceptionally(e);
+        }
+    }
+
+    private void tunnelRead(Object msg) {
+        if (msg instanceof HttpResponse) {
+            HttpResponse r = (HttpResponse) msg;
+            if (r.decoderResult().isFailure()) {
+                failTunnel(new HTTPClientError(599, "Malformed proxy response: " + r.decoderResult().cause().getMessage(),
+                        null, r.decoderResult().cause()));
+                close();
+                return;
+            }
+            tunnelResponse = r;
+        }
+        if (msg instanceof LastHttpContent && tunnelResponse != null) {
+            HttpResponse r = tunnelResponse;
+            tunnelResponse = null;
+            if (r.status().code() == 200) {
+                CompletableFuture<Void> t = tunnel;
+                tunnel = null;
+                t.complete(null);
+            } else {
+                failTunnel(new HTTPClientError(599, "proxy CONNECT failed: " + r.status().code() + " "
+                        + r.status().reasonPhrase(), null));
+                close();
+            }
+        }
+    }
+
+    /**
+     * Starts TLS on this (tunnelled) connection: an {@link SslHandler} goes first in the pipeline, next to
+     * the socket, with the origin's host name for SNI and the certificate check.
+     */
+    CompletableFuture<Void> startTls(SslContext ctx, String host, int port) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        SslHandler ssl = ctx.newHandler(channel.alloc(), host, port);
+        channel.pipeline().addFirst("tornado.httpclient.ssl", ssl);
+        ssl.handshakeFuture().addListener(x -> {
+            if (x.isSuccess()) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(x.cause());
+            }
+        });
+        return f;
+    }
+
     /** Whether response bytes arrived during the current exchange (a retry is unsafe then). */
     boolean sawResponse() {
         return sawResponse;
@@ -92,9 +181,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
+            if (tunnel != null) {
+                tunnelRead(msg);
+                return;
+            }
             Fetch f = exchange;
             if (f == null) {
-                return; // nothing expected on an idle connection: drop it
+                // Nothing is expected on an idle connection: bytes there break the framing of the next
+                // exchange (they would be taken for its response), so the connection is dropped.
+                close();
+                return;
             }
             if (msg instanceof HttpResponse) {
                 sawResponse = true;
@@ -135,6 +231,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        failTunnel(new HTTPStreamClosedError("Stream closed during proxy CONNECT", null));
         Fetch f = exchange;
         exchange = null;
         if (f != null) {
@@ -147,6 +244,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        failTunnel(new HTTPStreamClosedError("Stream closed during proxy CONNECT: " + cause.getMessage(), cause));
         Fetch f = exchange;
         exchange = null;
         close();

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -50,6 +51,10 @@ final class Fetch {
     private ByteArrayOutputStream body;
     private long bodySize;
     private boolean waitingForContinue;
+    /** The whole request (head and body) was handed to the connection. */
+    private boolean requestSent;
+    /** The current response is a redirect that will be followed: the callbacks do not see it. */
+    private boolean following;
 
     Fetch(AsyncHTTPClient client, IOLoop loop, HTTPRequest request, boolean raiseError, CompletableFuture<HTTPResponse> result) {
         this.client = client;
@@ -65,6 +70,7 @@ final class Fetch {
     void start() {
         try {
             checkMethodAndBody(request);
+            HttpMethod.valueOf(request.method()); // an invalid token fails here, not on the loop later
             target(request);
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
@@ -125,7 +131,25 @@ final class Fetch {
         head = null;
         body = new ByteArrayOutputStream();
         bodySize = 0;
-        Target t = target(request);
+        DefaultHttpRequest msg;
+        try {
+            msg = requestHead(target(request));
+        } catch (RuntimeException e) {
+            // never leave the caller waiting for the request timeout: fail now, and drop the connection
+            fail(new HTTPClientError(599, "cannot send " + request + ": " + e.getMessage(), null, e));
+            return;
+        }
+        if (msg == null) {
+            return; // already failed
+        }
+        conn.begin(this, msg, request.decompressResponse());
+        if (!waitingForContinue) {
+            sendBody(conn);
+        }
+    }
+
+    /** The request head to send, or null after failing the fetch. */
+    private DefaultHttpRequest requestHead(Target t) {
         HTTPHeaders h = request.headers().copy();
         if (!h.contains("Host")) {
             h.set("Host", t.hostHeader);
@@ -139,17 +163,24 @@ final class Fetch {
         if (request.decompressResponse() && !h.contains("Accept-Encoding")) {
             h.set("Accept-Encoding", "gzip");
         }
-        if (request.authUsername() != null) {
+        String user = request.authUsername();
+        String password = request.authPassword();
+        if (user == null && t.userInfo != null) {
+            // credentials in the URL (http://user:password@host/), as Tornado
+            int colon = t.userInfo.indexOf(':');
+            user = colon < 0 ? t.userInfo : t.userInfo.substring(0, colon);
+            password = colon < 0 ? null : t.userInfo.substring(colon + 1);
+        }
+        if (user != null) {
             if (!"basic".equalsIgnoreCase(request.authMode())) {
                 fail(new HTTPClientError(599, "unsupported auth_mode " + request.authMode(), null,
                         new IllegalArgumentException(request.authMode())));
-                return;
+                return null;
             }
-            h.set("Authorization", "Basic " + base64(request.authUsername() + ":"
-                    + (request.authPassword() == null ? "" : request.authPassword())));
+            h.set("Authorization", basicAuth(user, password));
         }
         if (t.viaProxy && request.proxyUsername() != null) {
-            h.set("Proxy-Authorization", "Basic " + base64(request.proxyUsername() + ":" + request.proxyPassword()));
+            h.set("Proxy-Authorization", basicAuth(request.proxyUsername(), request.proxyPassword()));
         }
         if (request.ifModifiedSince() != null) {
             h.set("If-Modified-Since", HTTPUtil.formatTimestamp(request.ifModifiedSince()));
@@ -160,33 +191,35 @@ final class Fetch {
         } else if (request.bodyProducer() != null && !h.contains("Content-Length")) {
             h.set("Transfer-Encoding", "chunked");
         }
+        requestSent = false;
         waitingForContinue = request.expect100Continue() && (payload != null || request.bodyProducer() != null);
         if (waitingForContinue) {
             h.set("Expect", "100-continue");
         }
         DefaultHttpRequest msg = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()),
-                t.viaProxy ? request.url() : t.pathAndQuery);
+                t.viaProxy ? t.absoluteUrl : t.pathAndQuery);
         for (Map.Entry<String, String> e : h.entries()) {
             msg.headers().add(e.getKey(), e.getValue());
         }
-        conn.begin(this, msg, request.decompressResponse());
-        if (!waitingForContinue) {
-            sendBody(conn);
-        }
+        return msg;
     }
 
     private void sendBody(ClientConnection conn) {
         if (request.bodyProducer() == null) {
             conn.writeEnd(request.body());
+            requestSent = true;
             return;
         }
         try {
             request.bodyProducer().produce(conn::writeChunk).whenComplete((v, err) -> onLoop(() -> {
                 if (err != null) {
                     conn.close();
-                    fail(new HTTPClientError(599, "body producer failed: " + err, null, err));
+                    if (connection == conn) { // not a producer of an exchange that already ended
+                        fail(new HTTPClientError(599, "body producer failed: " + err, null, err));
+                    }
                 } else if (!done && connection == conn) {
                     conn.writeEnd(null);
+                    requestSent = true;
                 }
             }));
         } catch (Throwable e) {
@@ -208,7 +241,9 @@ final class Fetch {
             return;
         }
         head = r;
-        if (request.headerCallback() != null) {
+        following = request.followRedirects() && REDIRECTS.contains(code) && r.headers().contains("Location")
+                && redirectsLeft > 0;
+        if (request.headerCallback() != null && !following) {
             request.headerCallback().accept(r.protocolVersion().text() + " " + code + " " + r.status().reasonPhrase() + "\r\n");
             for (Map.Entry<String, String> e : r.headers()) {
                 request.headerCallback().accept(e.getKey() + ": " + e.getValue() + "\r\n");
@@ -227,6 +262,9 @@ final class Fetch {
             fail(new HTTPClientError(599, "Response body too large (over " + client.options().maxBodySize() + " bytes)", null));
             return;
         }
+        if (following) {
+            return; // the body of a redirect that is followed is dropped, as Tornado does
+        }
         if (request.streamingCallback() != null) {
             request.streamingCallback().accept(chunk);
         } else {
@@ -239,7 +277,9 @@ final class Fetch {
             return; // end of an interim (1xx) response
         }
         conn.release();
-        boolean reusable = ClientConnection.keepAlive(head) && !waitingForContinue;
+        // A connection whose request is not completely written (an early answer to a streamed body, or a
+        // refused 100-continue) is in the middle of a message: it cannot carry another request.
+        boolean reusable = ClientConnection.keepAlive(head) && requestSent;
         client.giveBack(conn, reusable);
         connection = null;
         HTTPHeaders headers = new HTTPHeaders();
@@ -247,9 +287,8 @@ final class Fetch {
             headers.add(e.getKey(), e.getValue());
         }
         int code = head.status().code();
-        String location = headers.get("Location");
-        if (request.followRedirects() && REDIRECTS.contains(code) && location != null && redirectsLeft > 0) {
-            redirect(code, location);
+        if (following) {
+            redirect(code, headers.get("Location"));
             return;
         }
         byte[] bytes = request.streamingCallback() != null ? new byte[0] : body.toByteArray();
@@ -378,8 +417,10 @@ final class Fetch {
         }
     }
 
-    private static String base64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    /** The value of a basic (Proxy-)Authorization header: user and password as UTF-8. */
+    static String basicAuth(String user, String password) {
+        String s = user + ":" + (password == null ? "" : password);
+        return "Basic " + Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     // ------------------------------------------------------------------ URL handling
@@ -391,23 +432,45 @@ final class Fetch {
         final int port;
         final String connectHost;
         final int connectPort;
+        /** Plain HTTP through a proxy: the request line carries the absolute URL. */
         final boolean viaProxy;
+        /** HTTPS through a proxy: a CONNECT tunnel to host:port, then TLS inside it. */
+        final boolean tunnel;
         final String pathAndQuery;
         final String hostHeader;
-        final String poolKey;
+        /** The absolute URL for a proxy's request line (no credentials, no fragment). */
+        final String absoluteUrl;
+        /** The authority for CONNECT: host:port, IPv6 in brackets. */
+        final String authority;
+        /** Decoded "user:password" from the URL, or null. */
+        final String userInfo;
+        /**
+         * Which idle connections may carry the request: same scheme, host, port and proxy, and the same
+         * way of connecting (source address, IPv6 permission, TLS settings), so that e.g. a connection
+         * made without certificate checks never serves a request that asks for them.
+         */
+        final Object poolKey;
 
-        Target(boolean https, String host, int port, String pathAndQuery, String proxyHost, Integer proxyPort) {
+        Target(HTTPRequest r, boolean https, String host, int port, String pathAndQuery, String userInfo) {
             this.https = https;
             this.host = host;
             this.port = port;
             this.pathAndQuery = pathAndQuery;
+            this.userInfo = userInfo;
             boolean defaultPort = https ? port == 443 : port == 80;
             String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
             this.hostHeader = defaultPort ? h : h + ":" + port;
-            this.viaProxy = proxyHost != null && !https;
-            this.connectHost = viaProxy ? proxyHost : host;
-            this.connectPort = viaProxy ? (proxyPort != null ? proxyPort : 80) : port;
-            this.poolKey = (https ? "https://" : "http://") + h + ":" + port + (viaProxy ? " via " + connectHost + ":" + connectPort : "");
+            this.authority = h + ":" + port;
+            this.absoluteUrl = (https ? "https://" : "http://") + hostHeader + pathAndQuery;
+            boolean proxy = r.proxyHost() != null;
+            this.viaProxy = proxy && !https;
+            this.tunnel = proxy && https;
+            this.connectHost = proxy ? r.proxyHost() : host;
+            this.connectPort = proxy ? (r.proxyPort() != null ? r.proxyPort() : 80) : port;
+            Object tls = !https ? null : r.sslContext() != null ? r.sslContext()
+                    : Arrays.asList(r.validateCert(), r.caCerts(), r.clientCert(), r.clientKey());
+            this.poolKey = Arrays.asList(https ? "https" : "http", host, port, proxy ? connectHost + ":" + connectPort : null,
+                    proxy ? r.proxyUsername() + ":" + r.proxyPassword() : null, r.networkInterface(), r.allowIpv6(), tls);
         }
     }
 
@@ -433,10 +496,7 @@ final class Fetch {
         int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        if (https && r.proxyHost() != null) {
-            throw new IllegalArgumentException("HTTPS through a proxy (CONNECT) is not supported yet");
-        }
-        return new Target(https, host, port, pathAndQuery, r.proxyHost(), r.proxyPort());
+        return new Target(r, https, host, port, pathAndQuery, uri.getUserInfo());
     }
 
     private static void checkMethodAndBody(HTTPRequest r) {

@@ -296,12 +296,15 @@ public final class HTTPRequest {
         return headerCallback;
     }
 
-    /** @return the HTTP proxy host, or null */
+    /**
+     * @return the HTTP proxy host, or null. Plain http URLs are sent to it with the absolute URL in the
+     *         request line; https URLs go through a {@code CONNECT} tunnel with TLS to the origin inside it
+     */
     public String proxyHost() {
         return proxyHost;
     }
 
-    /** @return the HTTP proxy port, or null */
+    /** @return the HTTP proxy port, or null (then 80) */
     public Integer proxyPort() {
         return proxyPort;
     }
@@ -537,7 +540,7 @@ public final class HTTPRequest {
             return this;
         }
 
-        /** @param v the HTTP proxy host @return this */
+        /** @param v the HTTP proxy host (https goes through a CONNECT tunnel) @return this */
         public Builder proxyHost(String v) {
             proxyHost = v;
             return this;

@@ -25,7 +25,7 @@ public final class HTTPResponse {
                  HTTPClientError error, double startTime, double requestTime, Map<String, Double> timeInfo) {
         this.request = request;
         this.code = code;
-        this.reason = reason != null ? reason : HTTPClientError.reasonOf(code);
+        this.reason = reason != null && !reason.isEmpty() ? reason : HTTPClientError.reasonOf(code);
         this.headers = headers != null ? headers : new HTTPHeaders();
         this.body = body != null ? body : new byte[0];
         this.effectiveUrl = effectiveUrl != null ? effectiveUrl : request.url();
