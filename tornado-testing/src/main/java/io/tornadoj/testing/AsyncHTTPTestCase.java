@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -68,13 +69,17 @@ public abstract class AsyncHTTPTestCase extends AsyncTestCase {
         });
     }
 
-    /** Stops the server, closes its connections and the client; runs after each test. */
+    /**
+     * Closes the client, stops the server and closes its connections at once (a response still pending is
+     * not waited for, as Tornado's {@code close_all_connections}); runs after each test.
+     */
     @AfterEach
     public void tearDownHTTP() throws Exception {
         if (httpServer != null && !ioLoop.eventLoop().isShuttingDown()) {
             ioLoop.runSync(() -> {
                 httpClient.close();
-                return httpServer.stop().thenCompose(v -> httpServer.closeAllConnections());
+                CompletableFuture<Void> stopped = httpServer.stop();
+                return CompletableFuture.allOf(stopped, httpServer.closeAllConnections());
             }, AsyncTestCase.envTimeout());
         }
     }
@@ -95,9 +100,10 @@ public abstract class AsyncHTTPTestCase extends AsyncTestCase {
     }
 
     /**
-     * GETs a path from the test thread and waits for the response (which may have any status).
+     * GETs a path from the test thread and waits for the response (which may have any status), at most
+     * the test's timeout ({@link #await(CompletionStage)}).
      *
-     * @param path the path
+     * @param path the path, or an absolute {@code http://}/{@code https://} URL, fetched as it is
      * @return the response
      * @throws Exception when no response came (the 599 error is in {@link HTTPResponse#error()})
      */
@@ -106,17 +112,33 @@ public abstract class AsyncHTTPTestCase extends AsyncTestCase {
     }
 
     /**
-     * Fetches a path with request options, waiting on the test thread; never raises on an HTTP status.
+     * Fetches a path with request options, waiting on the test thread at most the test's timeout; never
+     * raises on an HTTP status.
      *
-     * @param path    the path
+     * @param path    the path, or an absolute {@code http://}/{@code https://} URL, fetched as it is
      * @param options sets method, body, headers… on the request builder
      * @return the response
      * @throws Exception when the request could not be made (e.g. an invalid method/body combination)
      */
     public HTTPResponse fetch(String path, Consumer<HTTPRequest.Builder> options) throws Exception {
-        HTTPRequest.Builder b = HTTPRequest.builder(getUrl(path));
+        boolean absolute = path.regionMatches(true, 0, "http://", 0, 7) || path.regionMatches(true, 0, "https://", 0, 8);
+        HTTPRequest.Builder b = HTTPRequest.builder(absolute ? path : getUrl(path));
         options.accept(b);
         HTTPRequest request = b.build();
-        return await(ioLoop.runSync(() -> CompletableFuture.completedFuture(httpClient.fetch(request, false))));
+        CompletableFuture<HTTPResponse> response = new CompletableFuture<>();
+        ioLoop.addCallback(() -> {
+            try {
+                httpClient.fetch(request, false).whenComplete((r, t) -> {
+                    if (t != null) {
+                        response.completeExceptionally(t);
+                    } else {
+                        response.complete(r);
+                    }
+                });
+            } catch (Throwable t) {
+                response.completeExceptionally(t);
+            }
+        });
+        return await(response);
     }
 }

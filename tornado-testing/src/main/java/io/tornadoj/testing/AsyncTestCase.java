@@ -54,6 +54,13 @@ public abstract class AsyncTestCase {
     /** Creates the test's loop and makes it current; runs before each test. */
     @BeforeEach
     public void setUpIOLoop() {
+        // A test instance may serve several tests (@TestInstance(PER_CLASS)): each starts clean.
+        genTestTimeout = null;
+        synchronized (lock) {
+            stopped = false;
+            stopValue = null;
+            failures.clear();
+        }
         ioLoop = getNewIoLoop();
         ioLoop.makeCurrent();
         ioLoop.setCallbackExceptionHandler((callback, error) -> {

@@ -59,7 +59,8 @@ public class ExpectLog implements AutoCloseable {
      * @param logger   the logger name
      * @param regex    the message pattern
      * @param required whether a match is required
-     * @param level    the only level that matches, or null for any level the logger lets through
+     * @param level    the only level that matches, or null for any level the logger lets through; it matches
+     *                 even below the logger's level, and {@code isEnabledFor} that level is true meanwhile
      */
     public ExpectLog(String logger, String regex, boolean required, org.slf4j.event.Level level) {
         this.logger = Objects.requireNonNull(logger, "logger");
@@ -70,6 +71,10 @@ public class ExpectLog implements AutoCloseable {
         this.filter = new TurboFilter() {
             @Override
             public FilterReply decide(Marker marker, Logger log, Level lvl, String format, Object[] params, Throwable t) {
+                if (format == null && enables(log, lvl)) {
+                    // an isXxxEnabled() check: the expected level is on, as Tornado lowers the logger's level
+                    return FilterReply.ACCEPT;
+                }
                 return ExpectLog.this.decide(log, lvl, format, params) ? FilterReply.DENY : FilterReply.NEUTRAL;
             }
         };
@@ -77,12 +82,18 @@ public class ExpectLog implements AutoCloseable {
         context.addTurboFilter(filter);
     }
 
-    private boolean decide(Logger log, Level lvl, String format, Object[] params) {
-        if (format == null || log == null || lvl == null) {
-            return false;
-        }
+    private boolean covers(Logger log) {
         String name = log.getName();
-        if (!name.equals(logger) && !name.startsWith(logger + ".")) {
+        return name.equals(logger) || name.startsWith(logger + ".");
+    }
+
+    /** Whether {@code lvl} on {@code log} is the expected level, which is enabled even below the logger's level. */
+    private boolean enables(Logger log, Level lvl) {
+        return level != null && log != null && level.equals(lvl) && covers(log);
+    }
+
+    private boolean decide(Logger log, Level lvl, String format, Object[] params) {
+        if (format == null || log == null || lvl == null || !covers(log)) {
             return false;
         }
         if (level != null ? !lvl.equals(level) : !lvl.isGreaterOrEqual(log.getEffectiveLevel())) {

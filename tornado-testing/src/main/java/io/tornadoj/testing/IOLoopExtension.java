@@ -34,7 +34,10 @@ public class IOLoopExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getStore(NS).getOrComputeIfAbsent("loop", k -> new ClosingLoop(), ClosingLoop.class).loop;
+        // Keyed by the context itself: a store lookup also searches the parents' stores, and a loop made for
+        // a @BeforeAll (the class's context) must not be handed to the tests.
+        return context.getStore(NS).getOrComputeIfAbsent(context.getUniqueId(), k -> new ClosingLoop(), ClosingLoop.class)
+                .loop;
     }
 
     /** Closes the loop when the test's context ends. */
