@@ -112,8 +112,9 @@ class GenTest {
     void shorterSleepsFinishFirstAndZeroSleepCompletes() throws Exception {
         List<String> order = new ArrayList<>();
         run(() -> {
-            CompletableFuture<Void> slow = Gen.sleep(Duration.ofMillis(40)).thenRun(() -> order.add("slow"));
-            CompletableFuture<Void> fast = Gen.sleep(Duration.ofMillis(10)).thenRun(() -> order.add("fast"));
+            // wide gaps: a stall of the machine between these lines must not reorder the deadlines
+            CompletableFuture<Void> slow = Gen.sleep(Duration.ofMillis(500)).thenRun(() -> order.add("slow"));
+            CompletableFuture<Void> fast = Gen.sleep(Duration.ofMillis(150)).thenRun(() -> order.add("fast"));
             CompletableFuture<Void> zero = Gen.sleep(Duration.ZERO).thenRun(() -> order.add("zero"));
             return CompletableFuture.allOf(slow, fast, zero);
         });
