@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -36,6 +37,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.tornadoj.web.Web.url;
 
@@ -104,6 +106,44 @@ public final class HttpHelloServer {
     }
 
     /**
+     * Binds the raw Netty hello server ({@code HttpServerCodec} + {@link RawHello}) on {@code group}, whose
+     * loops must be of {@code transport}; used by {@link #main} and by the HTTP client benchmark.
+     *
+     * @param group     the event loop group that accepts and serves
+     * @param transport the group's transport
+     * @param host      the address to bind
+     * @param port      the port, 0 for any free one
+     * @return the bound listening channel (close it to stop the server)
+     */
+    public static Channel bindRaw(EventLoopGroup group, Transport transport, String host, int port) {
+        return bindRaw(group, transport, host, port, null);
+    }
+
+    /**
+     * {@link #bindRaw(EventLoopGroup, Transport, String, int)} that also counts the connections it accepts.
+     *
+     * @param group     the event loop group that accepts and serves
+     * @param transport the group's transport
+     * @param host      the address to bind
+     * @param port      the port, 0 for any free one
+     * @param accepted  incremented for every accepted connection, or null
+     * @return the bound listening channel (close it to stop the server)
+     */
+    public static Channel bindRaw(EventLoopGroup group, Transport transport, String host, int port, AtomicLong accepted) {
+        return new ServerBootstrap().group(group)
+                .channel(Loops.serverSocketChannel(transport))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        if (accepted != null) {
+                            accepted.incrementAndGet();
+                        }
+                        c.pipeline().addLast(new HttpServerCodec(), new RawHello());
+                    }
+                }).bind(host, port).syncUninterruptibly().channel();
+    }
+
+    /**
      * Starts one server and waits for commands on stdin.
      *
      * @param args kind transport [port]
@@ -126,14 +166,7 @@ public final class HttpHelloServer {
             };
         } else {
             MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Loops.ioHandlerFactory(transport));
-            Channel ch = new ServerBootstrap().group(group)
-                    .channel(Loops.serverSocketChannel(transport))
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            c.pipeline().addLast(new HttpServerCodec(), new RawHello());
-                        }
-                    }).bind("127.0.0.1", port).sync().channel();
+            Channel ch = bindRaw(group, transport, "127.0.0.1", port);
             bound = ((InetSocketAddress) ch.localAddress()).getPort();
             stop = () -> {
                 ch.close();
