@@ -40,6 +40,8 @@ final class Fetch {
     private final Map<String, Double> timeInfo = new LinkedHashMap<>();
 
     private HTTPRequest request;
+    /** Where {@link #request} goes: parsed once per request (and again after a redirect). */
+    private Target target;
     private int redirectsLeft;
     private boolean holdsSlot;
     private boolean done;
@@ -71,7 +73,7 @@ final class Fetch {
         try {
             checkMethodAndBody(request);
             HttpMethod.valueOf(request.method()); // an invalid token fails here, not on the loop later
-            target(request);
+            target = target(request);
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
             return;
@@ -99,7 +101,7 @@ final class Fetch {
     }
 
     private void connect() {
-        Target t = target(request);
+        Target t = target;
         ClientConnection pooled = client.takeIdle(t.poolKey);
         if (pooled != null) {
             reused = true;
@@ -133,7 +135,7 @@ final class Fetch {
         bodySize = 0;
         DefaultHttpRequest msg;
         try {
-            msg = requestHead(target(request));
+            msg = requestHead(target);
         } catch (RuntimeException e) {
             // never leave the caller waiting for the request timeout: fail now, and drop the connection
             fail(new HTTPClientError(599, "cannot send " + request + ": " + e.getMessage(), null, e));
@@ -339,7 +341,7 @@ final class Fetch {
         request = b.build();
         try {
             checkMethodAndBody(request);
-            target(request);
+            target = target(request);
         } catch (IllegalArgumentException e) {
             fail(new HTTPClientError(599, e.getMessage(), null, e));
             return;
