@@ -7,6 +7,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,8 @@ final class HandlerSpec {
     final Class<? extends RequestHandler> type;
     private final Supplier<? extends RequestHandler> factory;
     private final Map<String, MethodHandle> methods = new HashMap<>();
+    /** The HTTP methods (upper case) whose Java method carries {@link Authenticated}. */
+    private final Set<String> authenticated = new HashSet<>();
 
     private HandlerSpec(Class<? extends RequestHandler> type, Supplier<? extends RequestHandler> factory) {
         this.type = type;
@@ -114,7 +117,11 @@ final class HandlerSpec {
                 } else {
                     mh = mh.asSpreader(String[].class, n).asType(INVOKER);
                 }
-                methods.put(m.getName().toUpperCase(Locale.ROOT), mh.asType(INVOKER));
+                String httpMethod = m.getName().toUpperCase(Locale.ROOT);
+                methods.put(httpMethod, mh.asType(INVOKER));
+                if (m.isAnnotationPresent(Authenticated.class)) {
+                    authenticated.add(httpMethod);
+                }
             } catch (IllegalAccessException e) {
                 throw new IllegalArgumentException("cannot access " + m, e);
             }
@@ -158,6 +165,11 @@ final class HandlerSpec {
     /** The method for an HTTP method name (upper case), or null (→ 405). */
     MethodHandle method(String httpMethod) {
         return methods.get(httpMethod);
+    }
+
+    /** Whether the method for an HTTP method name (upper case) is annotated {@link Authenticated}. */
+    boolean authenticated(String httpMethod) {
+        return authenticated.contains(httpMethod);
     }
 
     @Override

@@ -17,10 +17,16 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
@@ -41,6 +48,13 @@ import java.util.zip.GZIPOutputStream;
  * <p>Handlers are made with their no-argument constructor (or a supplier given to {@link Web#url}), then
  * {@link #initialize(Map)} receives the rule's arguments; the request is available from there on. All
  * methods run on the connection's loop thread.
+ *
+ * <p>A request runs as in Tornado: path arguments are decoded; with the {@code xsrf_cookies} setting,
+ * {@link #checkXsrfCookie()} rejects unsafe methods (not GET, HEAD, OPTIONS) without the right token; then
+ * {@link #prepare()}; then the HTTP method — after an {@link Authenticated} check when it carries the
+ * annotation; then {@link #finish()}, which gives 200 responses to GET and HEAD an ETag and answers 304 when
+ * the client's {@code If-None-Match} matches. Cookies ({@link #setCookie}, {@link #setSignedCookie}) are
+ * sent as one {@code Set-Cookie} header each when the headers go out.
  */
 public abstract class RequestHandler {
     private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
@@ -53,6 +67,23 @@ public abstract class RequestHandler {
             "application/xml", "application/atom+xml", "application/json", "application/xhtml+xml", "image/svg+xml");
     private static final int GZIP_MIN_LENGTH = 1024;
     private static final String SERVER = "TornadoJ/0.1.0";
+    /** Python's {@code http.cookies._LegalChars}: a cookie name, or a value sent without quotes. */
+    private static final Pattern COOKIE_LEGAL = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~:]+");
+    /** What a cookie value may never hold: controls, space, DEL and {@code ;} (no header or cookie injection). */
+    private static final Pattern COOKIE_VALUE_FORBIDDEN = Pattern.compile("[\\x00-\\x20\\x7f;]");
+    /** What a cookie attribute may never hold. */
+    private static final Pattern COOKIE_ATTRIBUTE_FORBIDDEN = Pattern.compile("[\\x00-\\x1f\\x7f;]");
+    /** The attribute names Python's {@code Morsel} reserves: not usable as cookie names. */
+    private static final Set<String> COOKIE_RESERVED = Set.of("expires", "path", "comment", "domain", "max-age",
+            "secure", "httponly", "version", "samesite");
+    /** Tornado's {@code _signed_value_version_re}. */
+    private static final Pattern XSRF_VERSION = Pattern.compile("^([1-9][0-9]*)\\|(.*)$", Pattern.UNIX_LINES);
+    /** Entity tags in an {@code If-None-Match} header. */
+    private static final Pattern ETAGS = Pattern.compile("\\*|(?:W/)?\"[^\"]*\"");
+    /** A URL scheme, as {@code urllib.parse.urlsplit} finds it. */
+    private static final Pattern URL_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*:");
+    private static final Set<String> XSRF_SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Application application;
     private HTTPServerRequest request;
@@ -70,6 +101,12 @@ public abstract class RequestHandler {
     private boolean autoFinish = true;
     private GZIPOutputStream gzip;
     private ByteArrayOutputStream gzipBuffer;
+    /** Outgoing cookies by name → Set-Cookie value; sent with the headers (they survive {@link #clear()}). */
+    private Map<String, String> newCookies;
+    private Object currentUser;
+    private boolean currentUserLoaded;
+    private RawXsrfToken rawXsrfToken;
+    private String xsrfToken;
 
     /** Handlers are created by the Application; subclasses need a no-argument constructor or a supplier. */
     protected RequestHandler() {
@@ -396,6 +433,11 @@ public abstract class RequestHandler {
         byte[] chunk = takeBuffer();
         if (!headersWritten) {
             headersWritten = true;
+            if (newCookies != null) {
+                for (String cookie : newCookies.values()) {
+                    headers.add("Set-Cookie", cookie);
+                }
+            }
             chunk = transformFirstChunk(chunk, finishing);
             ResponseStartLine start = new ResponseStartLine("HTTP/1.1", status, reason);
             return request.connection().writeHeaders(start, headers, chunk);
@@ -497,6 +539,16 @@ public abstract class RequestHandler {
         }
         writeChunk(chunk);
         if (!headersWritten) {
+            // automatic ETags, as Tornado: a 200 to GET or HEAD gets one, and a 304 without a body when it matches
+            if (status == 200 && ("GET".equals(request.method()) || "HEAD".equals(request.method()))
+                    && !headers.contains("Etag")) {
+                setEtagHeader();
+                if (checkEtagHeader()) {
+                    writeBuffer.clear();
+                    writeBufferSize = 0;
+                    setStatus(304);
+                }
+            }
             if (status == 204 || status == 304 || (status >= 100 && status < 200)) {
                 writeBuffer.clear();
                 writeBufferSize = 0;
@@ -639,6 +691,622 @@ public abstract class RequestHandler {
         }
     }
 
+    // ------------------------------------------------------------------ cookies
+
+    /**
+     * The cookies the request carries (an alias of {@code request().cookies()}).
+     *
+     * @return name → value, unmodifiable
+     */
+    public Map<String, String> cookies() {
+        return request.cookies();
+    }
+
+    /**
+     * The value of a request cookie. Cookies set by this handler are not seen (they arrive with the next
+     * request).
+     *
+     * @param name the cookie's name
+     * @return its value, or null when the request has none
+     */
+    public String getCookie(String name) {
+        return getCookie(name, null);
+    }
+
+    /**
+     * The value of a request cookie, or a default.
+     *
+     * @param name         the cookie's name
+     * @param defaultValue returned when the request has no such cookie (may be null)
+     * @return the value or the default
+     */
+    public String getCookie(String name, String defaultValue) {
+        String v = request.cookies().get(name);
+        return v == null ? defaultValue : v;
+    }
+
+    /**
+     * Sets an outgoing cookie with path {@code /} for the browser session.
+     *
+     * @param name  the name: a cookie token ({@code A-Z a-z 0-9 !#$%&'*+-.^_`|~:}), not an attribute name
+     * @param value the value; never control characters, spaces or {@code ;}
+     * @throws IllegalArgumentException for an invalid name or value (nothing is sent)
+     * @see #setCookie(String, String, CookieOptions)
+     */
+    public void setCookie(String name, String value) {
+        setCookie(name, value, CookieOptions.defaults());
+    }
+
+    /**
+     * Sets an outgoing cookie (Tornado's {@code set_cookie}): one {@code Set-Cookie} header per name, added to
+     * the response headers when they are sent; setting the same name again replaces it. A value with
+     * characters a bare cookie value cannot hold ({@code " , \} or non-ASCII) is double-quoted and escaped as
+     * Python's {@code http.cookies} does, so the header is the one Tornado would send.
+     *
+     * @param name    the name: a cookie token ({@code A-Z a-z 0-9 !#$%&'*+-.^_`|~:}), not an attribute name
+     * @param value   the value; never control characters, spaces or {@code ;}
+     * @param options domain, expiry, path, flags (null: {@link CookieOptions#defaults()})
+     * @throws IllegalArgumentException for an invalid name, value or attribute (nothing is sent)
+     */
+    public void setCookie(String name, String value, CookieOptions options) {
+        if (name == null || value == null) {
+            throw new IllegalArgumentException("Invalid cookie " + pyRepr(name) + ": " + pyRepr(value));
+        }
+        if (COOKIE_VALUE_FORBIDDEN.matcher(name).find() || COOKIE_VALUE_FORBIDDEN.matcher(value).find()) {
+            // Don't let us accidentally inject bad stuff (Tornado's ValueError)
+            throw new IllegalArgumentException("Invalid cookie " + pyRepr(name) + ": " + pyRepr(value));
+        }
+        if (!COOKIE_LEGAL.matcher(name).matches() || COOKIE_RESERVED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("Illegal cookie name " + pyRepr(name));
+        }
+        CookieOptions o = options == null ? CookieOptions.defaults() : options;
+        StringBuilder sb = new StringBuilder(name.length() + value.length() + 64);
+        sb.append(name).append('=').append(quoteCookieValue(value));
+        // Python's Morsel writes its attributes sorted by key: domain, expires, httponly, max-age, path,
+        // samesite, secure
+        if (o.domain() != null && !o.domain().isEmpty()) {
+            sb.append("; Domain=").append(cookieAttribute("domain", o.domain()));
+        }
+        Instant expires = o.expires();
+        if (expires == null && o.expiresDays() != null) {
+            expires = Instant.now().plusMillis(Math.round(o.expiresDays() * 86_400_000d));
+        }
+        if (expires != null) {
+            sb.append("; expires=").append(HTTPUtil.formatTimestamp(expires));
+        }
+        if (o.httpOnly()) {
+            sb.append("; HttpOnly");
+        }
+        if (o.maxAge() != null) {
+            sb.append("; Max-Age=").append(o.maxAge().longValue());
+        }
+        if (o.path() != null && !o.path().isEmpty()) {
+            sb.append("; Path=").append(cookieAttribute("path", o.path()));
+        }
+        if (o.sameSite() != null && !o.sameSite().isEmpty()) {
+            sb.append("; SameSite=").append(cookieAttribute("samesite", o.sameSite()));
+        }
+        if (o.secure()) {
+            sb.append("; Secure");
+        }
+        if (newCookies == null) {
+            newCookies = new LinkedHashMap<>();
+        }
+        newCookies.remove(name); // a cookie set again moves to the end, as in Python's SimpleCookie
+        newCookies.put(name, sb.toString());
+    }
+
+    private static String cookieAttribute(String attribute, String v) {
+        if (COOKIE_ATTRIBUTE_FORBIDDEN.matcher(v).find()) {
+            throw new IllegalArgumentException("Invalid cookie " + attribute + " " + pyRepr(v));
+        }
+        return latin1Bytes(v);
+    }
+
+    /**
+     * Python's {@code http.cookies._quote}: a value of legal characters as is, anything else in double quotes
+     * with {@code "} and {@code \} backslash-escaped and {@code ,}, {@code ;} and U+007F–U+00FF as octal
+     * escapes. Characters above U+00FF go out as their UTF-8 bytes, as Tornado writes them.
+     */
+    private static String quoteCookieValue(String value) {
+        if (COOKIE_LEGAL.matcher(value).matches()) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 8).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c == ',' || c == ';' || c < 0x20 || (c >= 0x7f && c <= 0xff)) {
+                sb.append('\\').append((char) ('0' + (c >> 6))).append((char) ('0' + ((c >> 3) & 7)))
+                        .append((char) ('0' + (c & 7)));
+            } else if (c > 0xff) {
+                int end = Character.isHighSurrogate(c) && i + 1 < value.length() ? i + 2 : i + 1;
+                sb.append(latin1Bytes(value.substring(i, end)));
+                i = end - 1;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** The UTF-8 bytes of text as ISO-8859-1 characters (a header value goes out as those bytes). */
+    private static String latin1Bytes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0x7f) {
+                return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return s;
+    }
+
+    /** Roughly Python's {@code repr} of a string, for messages: quoted, controls escaped. */
+    private static String pyRepr(String s) {
+        if (s == null) {
+            return "None";
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('\'');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\r' -> sb.append("\\r");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\'' -> sb.append("\\'");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('\'').toString();
+    }
+
+    /**
+     * Deletes a cookie (path {@code /}, no domain): sets it empty with an expiry a year ago.
+     *
+     * @param name the cookie's name
+     */
+    public void clearCookie(String name) {
+        clearCookie(name, "/", null);
+    }
+
+    /**
+     * Deletes a cookie. The path and domain must be those it was set with (the server cannot know them).
+     *
+     * @param name   the cookie's name
+     * @param path   its path (null: none)
+     * @param domain its domain (null: none)
+     */
+    public void clearCookie(String name, String path, String domain) {
+        setCookie(name, "", CookieOptions.builder().path(path).domain(domain)
+                .expires(Instant.now().minus(Duration.ofDays(365))).build());
+    }
+
+    /** Deletes every cookie the request carries (path {@code /}, no domain). */
+    public void clearAllCookies() {
+        clearAllCookies("/", null);
+    }
+
+    /**
+     * Deletes every cookie the request carries, with a path and domain (see {@link #clearCookie(String, String,
+     * String)}). Names that no {@code Set-Cookie} can carry (a browser sent them anyway) are skipped.
+     *
+     * @param path   the path (null: none)
+     * @param domain the domain (null: none)
+     */
+    public void clearAllCookies(String path, String domain) {
+        for (String name : request.cookies().keySet()) {
+            if (COOKIE_LEGAL.matcher(name).matches() && !COOKIE_RESERVED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                clearCookie(name, path, domain);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ signed cookies
+
+    /**
+     * Signs and timestamps a value so it cannot be forged (Tornado's {@code create_signed_value}, version 2):
+     * the result is what Python Tornado makes with the same {@code cookie_secret}, and either side verifies the
+     * other's values.
+     *
+     * @param name  the name the value is bound to (a value signed for one name does not verify for another)
+     * @param value the value (signed as UTF-8)
+     * @return the signed value
+     * @throws IllegalStateException without the {@code cookie_secret} setting, or with a map of secrets but no
+     *                               {@code key_version}
+     */
+    public String createSignedValue(String name, String value) {
+        requireSetting("cookie_secret", "secure cookies");
+        Object secret = settings().cookieSecret();
+        Integer keyVersion = null;
+        if (secret instanceof Map) {
+            keyVersion = settings().keyVersion();
+            if (keyVersion == null) {
+                throw new IllegalStateException("key_version setting must be used for secret_key dicts");
+            }
+        }
+        return SignedValue.create(secret, keyVersion, name, value.getBytes(StandardCharsets.UTF_8),
+                SignedValue.WALL_CLOCK);
+    }
+
+    /**
+     * Sets a signed cookie that expires in 30 days (Tornado's {@code set_secure_cookie}); read it with
+     * {@link #getSignedCookie(String)}.
+     *
+     * @param name  the name
+     * @param value the value (any text: it is base64-encoded)
+     */
+    public void setSignedCookie(String name, String value) {
+        setSignedCookie(name, value, 30);
+    }
+
+    /**
+     * Sets a signed cookie with a lifetime in the browser. That lifetime is independent of the
+     * {@code maxAgeDays} that {@link #getSignedCookie(String, double)} accepts.
+     *
+     * @param name        the name
+     * @param value       the value
+     * @param expiresDays days until the browser drops it
+     */
+    public void setSignedCookie(String name, String value, double expiresDays) {
+        setCookie(name, createSignedValue(name, value), CookieOptions.builder().expiresDays(expiresDays).build());
+    }
+
+    /**
+     * Sets a signed cookie with any options (without {@code expires}, {@code expiresDays} or {@code maxAge} it
+     * lasts for the browser session).
+     *
+     * @param name    the name
+     * @param value   the value
+     * @param options the cookie's options
+     */
+    public void setSignedCookie(String name, String value, CookieOptions options) {
+        setCookie(name, createSignedValue(name, value), options);
+    }
+
+    /**
+     * The value of a signed request cookie when it verifies and is at most 31 days old.
+     *
+     * @param name the cookie's name
+     * @return the value (UTF-8), or null when absent, forged, tampered with, signed for another name or with an
+     * unknown key, or expired
+     */
+    public String getSignedCookie(String name) {
+        return getSignedCookie(name, 31);
+    }
+
+    /**
+     * The value of a signed request cookie when it verifies and is at most {@code maxAgeDays} old.
+     *
+     * @param name       the cookie's name
+     * @param maxAgeDays the oldest signature accepted, in days
+     * @return the value (UTF-8), or null
+     * @throws IllegalStateException without the {@code cookie_secret} setting
+     */
+    public String getSignedCookie(String name, double maxAgeDays) {
+        return getSignedCookie(name, null, maxAgeDays);
+    }
+
+    /**
+     * Verifies a signed value made by {@link #createSignedValue} (Tornado's {@code get_secure_cookie} with
+     * {@code value}), for values that do not travel as cookies.
+     *
+     * @param name       the name the value must be bound to
+     * @param value      the signed value; null reads the request cookie {@code name}
+     * @param maxAgeDays the oldest signature accepted, in days
+     * @return the value (UTF-8), or null
+     * @throws IllegalStateException without the {@code cookie_secret} setting
+     */
+    public String getSignedCookie(String name, String value, double maxAgeDays) {
+        requireSetting("cookie_secret", "secure cookies");
+        String signed = value == null ? getCookie(name) : value;
+        byte[] out = SignedValue.decode(settings().cookieSecret(), name, signed, maxAgeDays, SignedValue.WALL_CLOCK);
+        return out == null ? null : new String(out, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The key version a signed request cookie claims (Tornado's {@code get_secure_cookie_key_version}); not
+     * verified.
+     *
+     * @param name the cookie's name
+     * @return the key version, or null when absent or not a version-2 value
+     */
+    public Integer getSignedCookieKeyVersion(String name) {
+        requireSetting("cookie_secret", "secure cookies");
+        return SignedValue.keyVersion(getCookie(name));
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    /**
+     * The user of this request: {@link #getCurrentUser()} the first time (its result is kept, even null), or
+     * what {@link #setCurrentUser(Object)} set.
+     *
+     * @return the user, or null when nobody is logged in
+     */
+    public Object currentUser() {
+        if (!currentUserLoaded) {
+            currentUser = getCurrentUser();
+            currentUserLoaded = true;
+        }
+        return currentUser;
+    }
+
+    /**
+     * Sets the user of this request, e.g. from an asynchronous {@link #prepare()} (where
+     * {@link #getCurrentUser()}, which cannot wait, does not fit).
+     *
+     * @param user the user, or null for nobody
+     */
+    public void setCurrentUser(Object user) {
+        currentUser = user;
+        currentUserLoaded = true;
+    }
+
+    /**
+     * Override to find the user from the request, e.g. from a signed cookie. Called at most once per request,
+     * by {@link #currentUser()}. The default returns null.
+     *
+     * @return the user, or null
+     */
+    public Object getCurrentUser() {
+        return null;
+    }
+
+    /**
+     * Where {@link Authenticated} sends anonymous users; override to choose per request. The default is the
+     * {@code login_url} setting.
+     *
+     * @return the login URL
+     * @throws IllegalStateException without the {@code login_url} setting
+     */
+    public String getLoginUrl() {
+        requireSetting("login_url", "@tornado.web.authenticated");
+        return settings().loginUrl();
+    }
+
+    /** What {@link Authenticated} does for a request without a user: redirect GET/HEAD, 403 otherwise. */
+    private void rejectAnonymous() {
+        String m = request.method();
+        if (!"GET".equals(m) && !"HEAD".equals(m)) {
+            throw new HTTPError(403);
+        }
+        String url = getLoginUrl();
+        if (url.indexOf('?') < 0) {
+            // an absolute login URL gets an absolute next URL
+            String next = URL_SCHEME.matcher(url).find() ? request.fullUrl() : request.uri();
+            url += "?next=" + Escape.urlEscape(next, true);
+        }
+        redirect(url);
+    }
+
+    // ------------------------------------------------------------------ XSRF
+
+    /** Tornado's raw XSRF token: the cookie's version (null when made for this request), token, timestamp. */
+    private record RawXsrfToken(Integer version, byte[] token, long timestamp) {
+    }
+
+    /**
+     * The XSRF-prevention token of this session (Tornado's {@code xsrf_token}): the {@code _xsrf} cookie's token,
+     * or a new random one that is set as the {@code _xsrf} cookie (with the {@code xsrf_cookie_kwargs} options;
+     * 30 days when a user is logged in and those do not say otherwise). Send it back with every unsafe request,
+     * as the {@code _xsrf} form field or an {@code X-XSRFToken} header (see {@link #checkXsrfCookie()}).
+     *
+     * <p>The token is masked with fresh random bytes on every request — {@code 2|mask|masked token|timestamp},
+     * hex — so it never repeats in a compressed page (BREACH). With the setting {@code xsrf_cookie_version} = 1
+     * it is the plain hex token.
+     *
+     * @return the token (ASCII), the same for the whole request
+     */
+    public String xsrfToken() {
+        if (xsrfToken == null) {
+            RawXsrfToken raw = rawXsrfToken();
+            Object outputVersion = settings().get("xsrf_cookie_version", (Object) 2);
+            int version = outputVersion instanceof Number ? ((Number) outputVersion).intValue() : -1;
+            if (version == 1) {
+                xsrfToken = HexFormat.of().formatHex(raw.token());
+            } else if (version == 2) {
+                byte[] mask = new byte[4];
+                RANDOM.nextBytes(mask);
+                xsrfToken = "2|" + HexFormat.of().formatHex(mask) + "|" + HexFormat.of().formatHex(mask(mask, raw.token()))
+                        + "|" + raw.timestamp();
+            } else {
+                throw new IllegalStateException("unknown xsrf cookie version " + outputVersion);
+            }
+            if (raw.version() == null) {
+                CookieOptions options = CookieOptions.fromKwargs(settings().xsrfCookieKwargs());
+                if (currentUser() != null && !hasKey(settings().xsrfCookieKwargs(), "expires_days")) {
+                    options = options.toBuilder().expiresDays(30).build();
+                }
+                setCookie("_xsrf", xsrfToken, options);
+            }
+        }
+        return xsrfToken;
+    }
+
+    private static boolean hasKey(Map<String, ?> map, String key) {
+        for (String k : map.keySet()) {
+            if (k.equalsIgnoreCase(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The token from the {@code _xsrf} cookie, or a new one (Tornado's {@code _get_raw_xsrf_token}). */
+    private RawXsrfToken rawXsrfToken() {
+        if (rawXsrfToken == null) {
+            String cookie = getCookie("_xsrf");
+            RawXsrfToken t = cookie == null || cookie.isEmpty() ? null : decodeXsrfToken(cookie);
+            if (t == null) {
+                byte[] token = new byte[16];
+                RANDOM.nextBytes(token);
+                t = new RawXsrfToken(null, token, System.currentTimeMillis() / 1000);
+            }
+            rawXsrfToken = t;
+        }
+        return rawXsrfToken;
+    }
+
+    /**
+     * Tornado's {@code _decode_xsrf_token}: a version-2 masked token, or a version-1 token (hex, or else the
+     * text itself); null for anything malformed or of an unknown version.
+     */
+    private static RawXsrfToken decodeXsrfToken(String cookie) {
+        try {
+            Matcher m = XSRF_VERSION.matcher(cookie);
+            if (m.find()) {
+                if (!"2".equals(m.group(1))) {
+                    return null; // unknown versions count as absent
+                }
+                String[] parts = cookie.split("\\|", -1);
+                if (parts.length != 4) {
+                    return null;
+                }
+                byte[] mask = HexFormat.of().parseHex(parts[1]);
+                if (mask.length != 4) {
+                    return null;
+                }
+                byte[] token = mask(mask, HexFormat.of().parseHex(parts[2]));
+                if (!parts[3].matches("[0-9]{1,18}")) {
+                    return null;
+                }
+                return new RawXsrfToken(2, token, Long.parseLong(parts[3]));
+            }
+            byte[] token;
+            try {
+                token = HexFormat.of().parseHex(cookie);
+            } catch (IllegalArgumentException notHex) {
+                token = cookie.getBytes(StandardCharsets.UTF_8);
+            }
+            return new RawXsrfToken(1, token, System.currentTimeMillis() / 1000);
+        } catch (IllegalArgumentException e) {
+            GEN_LOG.debug("Uncaught exception in _decode_xsrf_token", e);
+            return null;
+        }
+    }
+
+    /** The WebSocket mask: each byte XORed with the mask's byte at index mod 4. */
+    private static byte[] mask(byte[] mask, byte[] data) {
+        byte[] out = new byte[data.length];
+        for (int i = 0; i < data.length; i++) {
+            out[i] = (byte) (data[i] ^ mask[i % 4]);
+        }
+        return out;
+    }
+
+    /**
+     * Rejects a forged request (Tornado's {@code check_xsrf_cookie}): the token sent as the {@code _xsrf}
+     * argument or the {@code X-Xsrftoken} / {@code X-Csrftoken} header must carry the same token as the
+     * {@code _xsrf} cookie (masked version-2 tokens and plain version-1 tokens are both accepted; compared in
+     * constant time). Called before {@link #prepare()} for every method but GET, HEAD and OPTIONS when the
+     * {@code xsrf_cookies} setting is on.
+     *
+     * @throws HTTPError 403 when the token is missing, malformed or does not match
+     */
+    public void checkXsrfCookie() {
+        String token = firstNonEmpty(getArgument("_xsrf", null), request.headers().get("X-Xsrftoken"),
+                request.headers().get("X-Csrftoken"));
+        if (token == null) {
+            throw new HTTPError(403, "'_xsrf' argument missing from POST");
+        }
+        RawXsrfToken sent = decodeXsrfToken(token);
+        RawXsrfToken expected = rawXsrfToken();
+        if (sent == null || sent.token().length == 0) {
+            throw new HTTPError(403, "'_xsrf' argument has invalid format");
+        }
+        if (!MessageDigest.isEqual(sent.token(), expected.token())) {
+            throw new HTTPError(403, "XSRF cookie does not match POST argument");
+        }
+    }
+
+    private static String firstNonEmpty(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isEmpty()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The hidden form field that carries {@link #xsrfToken()}, for every POST form when {@code xsrf_cookies}
+     * is on: {@code <input type="hidden" name="_xsrf" value="..."/>}.
+     *
+     * @return the HTML
+     */
+    public String xsrfFormHtml() {
+        return "<input type=\"hidden\" name=\"_xsrf\" value=\"" + Escape.xhtmlEscape(xsrfToken()) + "\"/>";
+    }
+
+    // ------------------------------------------------------------------ ETags
+
+    /**
+     * The entity tag of the response; override for a cheaper one, or return null to turn ETags off. The default
+     * is the SHA-1 of the body written so far, hex, in double quotes.
+     *
+     * @return the tag (with its quotes), or null
+     */
+    public String computeEtag() {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            for (byte[] part : writeBuffer) {
+                sha1.update(part);
+            }
+            return "\"" + HexFormat.of().formatHex(sha1.digest()) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sets the {@code Etag} header to {@link #computeEtag()} (nothing when it is null). */
+    public void setEtagHeader() {
+        String etag = computeEtag();
+        if (etag != null) {
+            setHeader("Etag", etag);
+        }
+    }
+
+    /**
+     * Whether the response's {@code Etag} header matches the request's {@code If-None-Match} (a list of tags,
+     * compared weakly: {@code W/"x"} matches {@code "x"}; or {@code *}), so that a 304 should be sent.
+     * {@link #finish()} does this for 200 responses to GET and HEAD; call it earlier (after
+     * {@link #setEtagHeader()}) to skip building a body the client has.
+     *
+     * @return true when the client's copy is current
+     */
+    public boolean checkEtagHeader() {
+        String computed = headers.get("Etag", "");
+        List<String> etags = new ArrayList<>();
+        Matcher m = ETAGS.matcher(request.headers().get("If-None-Match", ""));
+        while (m.find()) {
+            etags.add(m.group());
+        }
+        if (computed.isEmpty() || etags.isEmpty()) {
+            return false;
+        }
+        if (etags.get(0).equals("*")) {
+            return true;
+        }
+        String want = weak(computed);
+        for (String etag : etags) {
+            if (weak(etag).equals(want)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String weak(String etag) {
+        return etag.startsWith("W/") ? etag.substring(2) : etag;
+    }
+
     // ------------------------------------------------------------------ misc
 
     /**
@@ -699,6 +1367,10 @@ public abstract class RequestHandler {
             kwargs.forEach((k, v) -> decodedKwargs.put(k, v == null ? null : decodeArgument(v, k)));
             this.pathArgs = Collections.unmodifiableList(decodedArgs);
             this.pathKwargs = Collections.unmodifiableMap(decodedKwargs);
+            // with xsrf_cookies, reject unsafe requests without the right token, before prepare()
+            if (!XSRF_SAFE_METHODS.contains(request.method()) && settings().xsrfCookies()) {
+                checkXsrfCookie();
+            }
             CompletionStage<?> prepared = prepare();
             if (prepared == null) {
                 callMethod();
@@ -724,6 +1396,10 @@ public abstract class RequestHandler {
             MethodHandle method = spec.method(request.method());
             if (method == null) {
                 throw new HTTPError(405);
+            }
+            if (spec.authenticated(request.method()) && currentUser() == null) {
+                rejectAnonymous();
+                return;
             }
             String[] argv = pathKwargs.isEmpty() ? pathArgs.toArray(new String[0])
                     : pathKwargs.values().toArray(new String[0]);
