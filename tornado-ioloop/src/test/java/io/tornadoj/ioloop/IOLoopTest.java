@@ -401,6 +401,10 @@ class IOLoopTest {
         AtomicInteger ran = new AtomicInteger();
         Thread starter = new Thread(l::start);
         starter.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!l.isRunning() && System.nanoTime() < until) {
+            Thread.sleep(1); // close() must find start() blocked, not race it
+        }
         l.callLater(10, ran::incrementAndGet);
         l.close();
         starter.join(5000);
