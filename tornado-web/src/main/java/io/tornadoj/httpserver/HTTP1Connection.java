@@ -92,6 +92,8 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private long maxBodySize;
     private long bodyBytes;
     private Timeout headerTimer;
+    /** nanoTime by which the next request's headers must have arrived; 0 while not waiting for them. */
+    private long headerDeadline;
     private Timeout bodyTimer;
 
     // its response
@@ -200,8 +202,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     }
 
     private void startRequest(HttpRequest req) {
-        cancel(headerTimer);
-        headerTimer = null;
+        headerDeadline = 0; // the timer stays armed; it re-checks the deadline when it fires
         // a new exchange, even a malformed one: the previous response's state must not leak into badRequest()
         headersWritten = false;
         responseFinished = false;
@@ -442,9 +443,30 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         close();
     }
 
+    /**
+     * Starts the wait for the next request's headers. One timer per connection is re-armed lazily instead
+     * of adding and cancelling a timeout for every request of a keep-alive connection.
+     */
     private void startHeaderTimer() {
-        if (headerTimer == null && !closed && loop != null) {
-            headerTimer = loop.callLater(options.headerTimeout(), () -> timedOut(inRequest ? "header" : "idle connection"));
+        if (closed || loop == null) {
+            return;
+        }
+        headerDeadline = System.nanoTime() + options.headerTimeout().toNanos();
+        if (headerTimer == null) {
+            headerTimer = loop.callLater(options.headerTimeout(), this::headerTimerFired);
+        }
+    }
+
+    private void headerTimerFired() {
+        headerTimer = null;
+        if (closed || headerDeadline == 0) {
+            return; // headers arrived meanwhile
+        }
+        long left = headerDeadline - System.nanoTime();
+        if (left > 0) {
+            headerTimer = loop.callLater(java.time.Duration.ofNanos(left), this::headerTimerFired);
+        } else {
+            timedOut(inRequest ? "header" : "idle connection");
         }
     }
 

@@ -130,7 +130,9 @@ public class HTTPHeaders {
         check(name, value);
         String k = key(name);
         values.computeIfAbsent(k, x -> new ArrayList<>(1)).add(value);
-        names.putIfAbsent(k, normalize(name));
+        if (!names.containsKey(k)) {
+            names.put(k, normalize(name));
+        }
         lastKey = k;
     }
 
@@ -147,7 +149,9 @@ public class HTTPHeaders {
         List<String> list = new ArrayList<>(1);
         list.add(value);
         values.put(k, list);
-        names.putIfAbsent(k, normalize(name));
+        if (!names.containsKey(k)) {
+            names.put(k, normalize(name));
+        }
         lastKey = k;
     }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Tornado's {@code HTTPServerRequest}: one HTTP request as the server received it. Arguments are
@@ -18,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public class HTTPServerRequest {
     /** Tornado's {@code _ABNF.host}: RFC 3986 host characters (brackets and colons anywhere) and a port. */
-    private static final Pattern VALID_HOST = Pattern.compile("(?:[\\[\\]:A-Za-z0-9\\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*");
+    private static final String HOST_CHARS = "[]:-._~!$&'()*+,;=";
     private final String method;
     private final String uri;
     private final String version;
@@ -64,7 +63,7 @@ public class HTTPServerRequest {
         String h = this.headers.get("Host");
         this.host = h == null || h.isEmpty() ? "127.0.0.1" : h;
         // As Tornado: a bad Host is a 400, and so are several (joined with ","; DNS names have no commas).
-        if (!VALID_HOST.matcher(host).matches()) {
+        if (!validHost(host)) {
             throw new HTTPInputError("Invalid Host header: " + host);
         }
         if (host.contains(",")) {
@@ -79,6 +78,23 @@ public class HTTPServerRequest {
         queryArguments.forEach((k, v) -> arguments.put(k, new ArrayList<>(v)));
         this.startTime = System.currentTimeMillis() / 1000.0;
         this.startNanos = System.nanoTime();
+    }
+
+    /** Tornado's host syntax (RFC 3986 reg-name/IP-literal characters and %XX escapes), checked by hand. */
+    private static boolean validHost(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || HOST_CHARS.indexOf(c) >= 0) {
+                continue;
+            }
+            if (c == '%' && i + 2 < host.length() && HTTPUtil.hexValue(host.charAt(i + 1)) >= 0
+                    && HTTPUtil.hexValue(host.charAt(i + 2)) >= 0) {
+                i += 2;
+                continue;
+            }
+            return false;
+        }
+        return true;
     }
 
     /**

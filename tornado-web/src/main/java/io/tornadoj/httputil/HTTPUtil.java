@@ -45,7 +45,6 @@ public final class HTTPUtil {
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
-    private static final Pattern NETLOC = Pattern.compile("(.+):([0-9]+)");
 
     private static final Pattern HTTP1_VERSION = Pattern.compile("HTTP/1\\.[0-9]");
 
@@ -785,15 +784,29 @@ public final class HTTPUtil {
      * @return the host and port (port null when absent)
      */
     public static HostAndPort splitHostAndPort(String netloc) {
-        Matcher m = NETLOC.matcher(netloc);
-        if (m.matches()) {
-            try {
-                return new HostAndPort(m.group(1), Integer.parseInt(m.group(2)));
-            } catch (NumberFormatException e) {
+        // Tornado's regex ^(.+):(\d+)$ by hand (this runs for every request): the last colon, digits after
+        // it to the end, at least one character before it, and no line terminator (regex '.') in the host.
+        int colon = netloc.lastIndexOf(':');
+        if (colon <= 0 || colon == netloc.length() - 1) {
+            return new HostAndPort(netloc, null);
+        }
+        for (int i = colon + 1; i < netloc.length(); i++) {
+            char c = netloc.charAt(i);
+            if (c < '0' || c > '9') {
                 return new HostAndPort(netloc, null);
             }
         }
-        return new HostAndPort(netloc, null);
+        for (int i = 0; i < colon; i++) {
+            char c = netloc.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return new HostAndPort(netloc, null);
+            }
+        }
+        try {
+            return new HostAndPort(netloc.substring(0, colon), Integer.parseInt(netloc.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return new HostAndPort(netloc, null);
+        }
     }
 
     /**
