@@ -56,7 +56,7 @@ public class Application implements ReversibleRouter {
      */
     public Application(List<? extends Rule> handlers, Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.wildcardRouter = new AppRouter(handlers);
+        this.wildcardRouter = new AppRouter(withStaticRules(handlers, settings));
         this.defaultRouter = new AppRouter(List.of(new Rule(new AnyMatches(), wildcardRouter)));
         if (settings.defaultHandlerClass() != null) {
             defaultHandler = HandlerSpec.of(settings.defaultHandlerClass(), -1, "default_handler_class");
@@ -65,6 +65,27 @@ public class Application implements ReversibleRouter {
             defaultHandler = HandlerSpec.of(ErrorHandler.class, -1, "404");
             defaultHandlerArgs = Map.of("status_code", 404);
         }
+    }
+
+    /**
+     * Tornado's static rules: with {@code static_path}, {@code static_url_prefix + "(.*)"},
+     * {@code /(favicon\.ico)} and {@code /(robots\.txt)} go to {@code static_handler_class} (default
+     * {@link StaticFileHandler}) with {@code path} = the static path, in front of the given rules.
+     */
+    private static List<? extends Rule> withStaticRules(List<? extends Rule> handlers, Settings settings) {
+        if (settings.staticPath() == null) {
+            return handlers;
+        }
+        Object handlerClass = settings.staticHandlerClass() != null ? settings.staticHandlerClass()
+                : StaticFileHandler.class;
+        Map<String, Object> args = Map.of("path", settings.staticPath());
+        List<Rule> rules = new java.util.ArrayList<>();
+        String prefix = settings.staticUrlPrefix().replaceAll("[\\\\.\\[\\]{}()*+?^$|-]", "\\\\$0");
+        rules.add(Web.url(prefix + "(.*)", handlerClass, args));
+        rules.add(Web.url("/(favicon\\.ico)", handlerClass, args));
+        rules.add(Web.url("/(robots\\.txt)", handlerClass, args));
+        rules.addAll(handlers);
+        return rules;
     }
 
     /** @return the settings */

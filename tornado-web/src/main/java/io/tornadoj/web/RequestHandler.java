@@ -107,6 +107,10 @@ public abstract class RequestHandler {
     private boolean currentUserLoaded;
     private RawXsrfToken rawXsrfToken;
     private String xsrfToken;
+    /** {@link StreamRequestBody}: completes once prepare() is done (or failed); the body is read after it. */
+    private CompletableFuture<Void> preparedFuture;
+    /** {@link StreamRequestBody}: completes when the whole body arrived; the HTTP method waits for it. */
+    private CompletableFuture<Void> bodyFuture;
 
     /** Handlers are created by the Application; subclasses need a no-argument constructor or a supplier. */
     protected RequestHandler() {
@@ -143,6 +147,20 @@ public abstract class RequestHandler {
 
     /** Runs after the response was sent (logging, cleanup). The default does nothing. */
     public void onFinish() {
+    }
+
+    /**
+     * Receives a chunk of the request body, for handlers annotated {@link StreamRequestBody} (called after
+     * {@link #prepare()}, before the HTTP method). The default throws, as Tornado's
+     * {@code NotImplementedError}: such a handler must override it.
+     *
+     * @param chunk the bytes
+     * @return null when done with the chunk, or a stage: the connection reads no more of the body until it
+     *         completes (flow control); a failed stage answers 500 and closes the connection
+     */
+    public CompletionStage<?> dataReceived(byte[] chunk) {
+        throw new UnsupportedOperationException(getClass().getName() + " is @StreamRequestBody but does not "
+                + "override dataReceived(byte[])");
     }
 
     /** Runs when the client disconnects before the response finished (long polls). The default does nothing. */
@@ -1320,6 +1338,19 @@ public abstract class RequestHandler {
     }
 
     /**
+     * Tornado's {@code static_url}: {@code static_url_prefix + path + "?v=" + hash} of the file under
+     * {@code static_path} (the content hash is cached; no {@code ?v=} when the file cannot be read).
+     *
+     * @param path the path under {@code static_path}
+     * @return the URL
+     * @throws IllegalStateException without the {@code static_path} setting
+     */
+    public String staticUrl(String path) {
+        requireSetting("static_path", "static_url");
+        return StaticFileHandler.makeStaticUrl(settings(), path, true);
+    }
+
+    /**
      * The URL of a named rule of the application.
      *
      * @param name the rule's name
@@ -1352,6 +1383,20 @@ public abstract class RequestHandler {
 
     // ------------------------------------------------------------------ execution (Tornado's _execute)
 
+    /**
+     * Runs a {@link StreamRequestBody} request as its headers arrive: like {@link #execute}, but the HTTP
+     * method waits for {@code body} (failed: the client left, the method never runs).
+     *
+     * @return completes when prepare() is done, successfully or not: the body may be read from then on
+     */
+    final CompletableFuture<Void> executeStreaming(List<String> args, Map<String, String> kwargs,
+                                                   CompletableFuture<Void> body) {
+        preparedFuture = new CompletableFuture<>();
+        bodyFuture = body;
+        execute(args, kwargs);
+        return preparedFuture;
+    }
+
     /** Runs the request: prepare(), then the HTTP method, then finish() unless done. */
     final void execute(List<String> args, Map<String, String> kwargs) {
         try {
@@ -1373,18 +1418,44 @@ public abstract class RequestHandler {
             }
             CompletionStage<?> prepared = prepare();
             if (prepared == null) {
-                callMethod();
+                prepared();
             } else {
                 prepared.whenComplete((v, t) -> onLoop(() -> {
                     if (t != null) {
                         handleRequestException(t);
+                        releaseBody();
                     } else {
-                        callMethod();
+                        prepared();
                     }
                 }));
             }
         } catch (Throwable t) {
             handleRequestException(t);
+            releaseBody();
+        }
+    }
+
+    /** prepare() is done: the HTTP method now, or ({@link StreamRequestBody}) once the body arrived. */
+    private void prepared() {
+        if (preparedFuture == null) {
+            callMethod();
+            return;
+        }
+        preparedFuture.complete(null);
+        if (finished) {
+            return;
+        }
+        bodyFuture.whenComplete((v, t) -> onLoop(() -> {
+            if (t == null) {
+                callMethod();
+            }
+        }));
+    }
+
+    /** ({@link StreamRequestBody}) prepare() failed: let the connection go on (it closes after the error). */
+    private void releaseBody() {
+        if (preparedFuture != null) {
+            preparedFuture.complete(null);
         }
     }
 
