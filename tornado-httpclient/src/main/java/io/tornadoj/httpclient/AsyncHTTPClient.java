@@ -438,11 +438,6 @@ public class AsyncHTTPClient implements AutoCloseable {
         }
     }
 
-    /** @return the loop this client runs on */
-    IOLoop ioLoop() {
-        return loop;
-    }
-
     /** @return idle pooled connections (for tests) */
     int idleConnections() {
         int n = 0;

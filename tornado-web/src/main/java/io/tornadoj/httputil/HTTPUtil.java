@@ -150,18 +150,9 @@ public final class HTTPUtil {
             int eq = field.indexOf('=');
             String name = eq < 0 ? field : field.substring(0, eq);
             String value = eq < 0 ? "" : field.substring(eq + 1);
-            out.add(new String[] {unquoteLenient(name.replace('+', ' ')), unquoteLenient(value.replace('+', ' '))});
+            out.add(new String[] {Escape.urlUnescape(name, true), Escape.urlUnescape(value, true)});
         }
         return out;
-    }
-
-    /**
-     * Lenient percent-decoding ({@code urllib.parse.unquote}): runs of ASCII characters are percent-decoded to
-     * bytes and decoded as UTF-8 with replacement; malformed escapes stay as they are; non-ASCII characters
-     * are kept.
-     */
-    static String unquoteLenient(String s) {
-        return Escape.urlUnescape(s, false);
     }
 
     static int hexValue(char c) {
