@@ -17,7 +17,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JAR = os.path.join(ROOT, "benchmarks", "target", "benchmarks.jar")
+JAR = os.environ.get("BENCH_JAR", os.path.join(ROOT, "benchmarks", "target", "benchmarks.jar"))
 DURATION = int(os.environ.get("DURATION", "10"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 IDLE = int(os.environ.get("IDLE_CONNECTIONS", "10000"))
@@ -64,7 +64,21 @@ def wrk(port, seconds, latency=False):
     if m:
         p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
     errors = re.search(r"(Socket errors:.*|Non-2xx or 3xx responses:.*)", out)
-    return rps, p99, errors.group(1) if errors else ""
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, p99, errors.group(1) if errors else "", requests
+
+
+def allocated(p):
+    p.stdin.write("alloc\n")
+    p.stdin.flush()
+    return int(re.match(r"ALLOC (\d+)", p.stdout.readline()).group(1))
+
+
+def cpu_seconds(p):
+    """User + system CPU time of the server process so far (Linux /proc)."""
+    with open(f"/proc/{p.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def available_transports():
@@ -85,17 +99,23 @@ def main():
             p, port = start_server(kind, t)
             try:
                 wrk(port, 5)  # warm-up (JIT)
-                results[(t, kind)] = wrk(port, DURATION, latency=True)
+                a0, c0 = allocated(p), cpu_seconds(p)
+                rps, p99, err, n = wrk(port, DURATION, latency=True)
+                a1, c1 = allocated(p), cpu_seconds(p)
+                # per request: bytes allocated, and server CPU (steadier than req/s on a busy machine)
+                results[(t, kind)] = (rps, p99, (a1 - a0) / n, (c1 - c0) * 1e6 / n)
             finally:
                 stop_server(p)
-            rps, p99, err = results[(t, kind)]
-            print(f"{t:9} {kind:8} {rps:12,.0f} req/s  p99 {p99:8.3f} ms  {err}", flush=True)
+            print(f"{t:9} {kind:8} {rps:12,.0f} req/s  p99 {p99:8.3f} ms  {results[(t, kind)][2]:7,.0f} B/req"
+                  f"  {results[(t, kind)][3]:6.2f} us CPU/req  {err}", flush=True)
     print()
-    print(f"{'transport':10}{'Tornado-J req/s':>17}{'Netty req/s':>14}{'ratio':>8}{'p99 T-J':>10}{'p99 Netty':>11}{'p99 ratio':>11}")
+    print(f"{'transport':10}{'Tornado-J req/s':>17}{'Netty req/s':>14}{'ratio':>8}{'p99 T-J':>10}{'p99 Netty':>11}"
+          f"{'p99 ratio':>11}{'CPU/req ratio':>15}")
     for t in transports:
-        tr, tp, _ = results[(t, "tornado")]
-        nr, np_, _ = results[(t, "netty")]
-        print(f"{t:10}{tr:17,.0f}{nr:14,.0f}{tr / nr:8.2f}{tp:9.3f}ms{np_:10.3f}ms{tp / np_:11.2f}")
+        tr, tp, _, tc = results[(t, "tornado")]
+        nr, np_, _, nc = results[(t, "netty")]
+        print(f"{t:10}{tr:17,.0f}{nr:14,.0f}{tr / nr:8.2f}{tp:9.3f}ms{np_:10.3f}ms{tp / np_:11.2f}{nc / tc:15.2f}")
+    print("(CPU/req ratio: raw Netty's server CPU per request / Tornado-J's; higher is better, like req/s)")
     print(f"\ntargets: req/s ratio >= 0.90, p99 ratio <= 1.20 ({CONNECTIONS} keep-alive connections, one server loop)")
 
     print(f"\nmemory per idle keep-alive connection ({IDLE} connections, heap + direct after GC):")

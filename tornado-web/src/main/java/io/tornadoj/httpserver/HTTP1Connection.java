@@ -16,7 +16,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
@@ -61,6 +63,9 @@ import java.util.concurrent.CompletionStage;
 final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
     private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
+    /** Response headers come from {@link HTTPHeaders}, which has checked their names already. */
+    private static final DefaultHttpHeadersFactory RESPONSE_HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
 
     private final HTTPServer server;
     private final HTTPServer.Options options;
@@ -77,6 +82,10 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private boolean closeWhenIdle;
     private boolean detached;
     private boolean flushScheduled;
+    /** Inside {@link #drain()}: a finished response needs no task to go on with the next request. */
+    private boolean draining;
+    /** The client's address, formatted once per connection. */
+    private String peerIp;
 
     // the request being served
     private HTTPMessageDelegate delegate;
@@ -105,6 +114,13 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private long writtenLength;
     /** The latest write, so a graceful close can wait for it. */
     private ChannelFuture lastWrite;
+    /**
+     * Response headers not written yet (with the first chunk, if any): held until the next flush so that a
+     * response finished in the same task goes out as one message ({@code FullHttpResponse}, one buffer).
+     */
+    private DefaultHttpResponse pendingHead;
+    private byte[] pendingChunk;
+    private CompletableFuture<Void> pendingHeadFuture;
 
     HTTP1Connection(HTTPServer server, HTTPServer.Options options, HTTPServerConnectionDelegate app, Channel channel) {
         this.server = server;
@@ -175,12 +191,17 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     /** Processes queued messages until one must wait (flow control, or a response still being written). */
     private void drain() {
         HttpObject msg;
-        while (!closed && !waitingOnDelegate && !(inRequest && readFinished) && (msg = inbox.poll()) != null) {
-            try {
-                handle(msg);
-            } finally {
-                ReferenceCountUtil.release(msg);
+        draining = true;
+        try {
+            while (!closed && !waitingOnDelegate && !(inRequest && readFinished) && (msg = inbox.poll()) != null) {
+                try {
+                    handle(msg);
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
             }
+        } finally {
+            draining = false;
         }
         // Hold the socket while work is queued or a response is pending: pipelined requests wait their turn,
         // bodies wait for the handler.
@@ -367,8 +388,11 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
 
     /** Tornado's {@code _apply_xheaders}: trust the proxy's view of the client when configured. */
     private void applyXheaders(HTTPHeaders headers) {
-        InetSocketAddress peer = remote();
-        remoteIp = peer == null ? null : peer.getAddress().getHostAddress();
+        if (peerIp == null) {
+            InetSocketAddress peer = remote();
+            peerIp = peer == null ? null : peer.getAddress().getHostAddress();
+        }
+        remoteIp = peerIp;
         protocol = options.protocol() != null ? options.protocol() : secure ? "https" : "http";
         if (!options.xheaders()) {
             return;
@@ -429,7 +453,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         } else {
             // a response is already under way and cannot become an error: cut it
-            channel.flush();
+            flushNow();
             channel.close();
         }
         // a delegate that saw the headers hears of the close (connectionClosed), as in Tornado
@@ -487,15 +511,18 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             return CompletableFuture.failedFuture(new IllegalStateException("headers already written"));
         }
         String length = headers.get("Content-Length");
-        if (length != null && !length.strip().matches("[0-9]+")) {
+        if (length != null && !isDigits(length.strip())) {
             // Tornado: only digits (Long.parseLong would take "+10" and send it on)
             throw new IllegalArgumentException("Only integer Content-Length is allowed: " + length);
         }
         headersWritten = true;
         int code = startLine.code();
         HttpVersion version = "HTTP/1.0".equals(requestVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        DefaultHttpResponse response = new DefaultHttpResponse(version,
-                new HttpResponseStatus(code, startLine.reason() == null ? HttpResponseStatus.valueOf(code).reasonPhrase() : startLine.reason()));
+        HttpResponseStatus status = HttpResponseStatus.valueOf(code);
+        if (startLine.reason() != null && !startLine.reason().equals(status.reasonPhrase())) {
+            status = new HttpResponseStatus(code, startLine.reason());
+        }
+        DefaultHttpResponse response = new DefaultHttpResponse(version, status, RESPONSE_HEADERS);
         for (Map.Entry<String, String> e : headers.entries()) {
             response.headers().add(e.getKey(), e.getValue());
         }
@@ -516,11 +543,52 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         } else if (version == HttpVersion.HTTP_1_0) {
             response.headers().set(HttpHeaderNames.CONNECTION, "Keep-Alive");
         }
-        CompletableFuture<Void> f = send(response);
+        pendingHead = response;
+        pendingHeadFuture = new CompletableFuture<>();
+        scheduleFlush();
+        CompletableFuture<Void> f = pendingHeadFuture;
         if (chunk != null && chunk.length > 0) {
             f = write(chunk);
         }
         return f;
+    }
+
+    private static boolean isDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return !s.isEmpty();
+    }
+
+    /** Writes the held response headers (and first chunk) as their own messages, ahead of what follows. */
+    private void writePendingHead() {
+        if (pendingHead == null) {
+            return;
+        }
+        CompletableFuture<Void> f = send(pendingHead);
+        if (pendingChunk != null) {
+            f = send(new DefaultHttpContent(Unpooled.wrappedBuffer(pendingChunk)));
+        }
+        completeWith(f, pendingHeadFuture);
+        clearPendingHead();
+    }
+
+    private void clearPendingHead() {
+        pendingHead = null;
+        pendingChunk = null;
+        pendingHeadFuture = null;
+    }
+
+    private static void completeWith(CompletableFuture<Void> from, CompletableFuture<Void> to) {
+        from.whenComplete((v, t) -> {
+            if (t == null) {
+                to.complete(null);
+            } else {
+                to.completeExceptionally(t);
+            }
+        });
     }
 
     @Override
@@ -532,7 +600,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             return CompletableFuture.failedFuture(new IllegalStateException("write() before writeHeaders()"));
         }
         if (chunk == null || chunk.length == 0) {
-            return send(null);
+            return pendingHead != null ? pendingHeadFuture : send(null);
         }
         if (!bodyAllowed) {
             return CompletableFuture.completedFuture(null); // HEAD/204/304: the body is never sent
@@ -543,6 +611,11 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             close();
             return CompletableFuture.failedFuture(new IOException("Tried to write more data than Content-Length"));
         }
+        if (pendingHead != null && pendingChunk == null) {
+            pendingChunk = chunk; // goes out with the headers
+            return pendingHeadFuture;
+        }
+        writePendingHead();
         return send(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
     }
 
@@ -563,7 +636,17 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             close();
             return CompletableFuture.failedFuture(new IOException("Tried to write less data than Content-Length"));
         }
-        CompletableFuture<Void> f = send(new DefaultLastHttpContent());
+        CompletableFuture<Void> f;
+        if (pendingHead != null) {
+            // the whole response at once: head, body and end in one message (and, when small, one buffer)
+            f = send(new DefaultFullHttpResponse(pendingHead.protocolVersion(), pendingHead.status(),
+                    pendingChunk == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(pendingChunk),
+                    pendingHead.headers(), EmptyHttpHeaders.INSTANCE));
+            completeWith(f, pendingHeadFuture);
+            clearPendingHead();
+        } else {
+            f = send(new DefaultLastHttpContent());
+        }
         if (!keepAlive || !readFinished || closeWhenIdle || inputClosed && inbox.isEmpty()) {
             // Without keep-alive, when the body was not read to its end, when the server is stopping, or when the
             // client half-closed after this request, nothing more can follow: requests pipelined behind this one are dropped unanswered, and the close waits
@@ -585,7 +668,10 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         inRequest = false;
         delegate = null;
         startHeaderTimer();
-        channel.eventLoop().execute(this::drain); // from a fresh task: no recursion through pipelined requests
+        if (!draining) {
+            // from a fresh task: no recursion through pipelined requests (inside drain() its loop goes on)
+            channel.eventLoop().execute(this::drain);
+        }
     }
 
     /** Writes a message and flushes once per loop task, so headers, body and end go out in one write. */
@@ -602,14 +688,24 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
                 f.completeExceptionally(new StreamClosedError(x.cause()));
             }
         });
+        scheduleFlush();
+        return f;
+    }
+
+    /** Flushes once per loop task, after whatever else the task writes. */
+    private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(() -> {
                 flushScheduled = false;
-                channel.flush();
+                flushNow();
             });
         }
-        return f;
+    }
+
+    private void flushNow() {
+        writePendingHead();
+        channel.flush();
     }
 
     @Override
@@ -625,6 +721,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
 
     @Override
     public IOStream detach() {
+        writePendingHead(); // still through the codec
         detached = true;
         closed = true;
         cancel(headerTimer);
@@ -667,6 +764,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
 
     /** Closes once the last response is written: it may still wait for its flush (e.g. stop() right after it). */
     private void closeAfterWrites() {
+        writePendingHead();
         if (lastWrite != null && !lastWrite.isDone()) {
             channel.flush();
             lastWrite.addListener(x -> close());
@@ -684,6 +782,10 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         }
         closeNotified = true;
         closed = true;
+        if (pendingHeadFuture != null) {
+            pendingHeadFuture.completeExceptionally(new StreamClosedError(null));
+            clearPendingHead();
+        }
         cancel(headerTimer);
         cancel(bodyTimer);
         releaseInbox();

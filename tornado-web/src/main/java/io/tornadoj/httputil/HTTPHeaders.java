@@ -3,10 +3,12 @@ package io.tornadoj.httputil;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -15,9 +17,50 @@ import java.util.Set;
  * or LF is refused, so a header can never split a response. Not thread-safe.
  */
 public class HTTPHeaders {
-    private final Map<String, List<String>> values = new LinkedHashMap<>();
-    private final Map<String, String> names = new LinkedHashMap<>();
-    private String lastKey;
+    /** Above this many names, lookups go through {@link #index} instead of a scan. */
+    private static final int SCAN_LIMIT = 16;
+
+    /** One header name (normalized) and its values, in insertion order. */
+    private static final class Field {
+        final String name;
+        /** The first value. */
+        String value;
+        /** The values after the first, or null (most headers have one value). */
+        List<String> more;
+
+        Field(String name) {
+            this.name = name;
+        }
+
+        void add(String v) {
+            if (value == null) {
+                value = v;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>(2);
+                }
+                more.add(v);
+            }
+        }
+
+        List<String> values() {
+            if (more == null) {
+                return List.of(value);
+            }
+            List<String> all = new ArrayList<>(1 + more.size());
+            all.add(value);
+            all.addAll(more);
+            return all;
+        }
+    }
+
+    /** Insertion order. Requests and responses carry few headers, so a scan beats hashing. */
+    private final List<Field> fields = new ArrayList<>(8);
+    /** Lower-cased name → field, built once there are more than {@link #SCAN_LIMIT} names. */
+    private Map<String, Field> index;
+    /** The field the last line added to (continuation lines extend it); null when none or removed. */
+    private Field last;
+    private boolean lastRemoved;
 
     /** Empty headers. */
     public HTTPHeaders() {
@@ -50,17 +93,20 @@ public class HTTPHeaders {
      */
     public void parseLine(String line) {
         if (line.startsWith(" ") || line.startsWith("\t")) {
-            if (lastKey == null) {
-                throw new IllegalArgumentException("first header line cannot start with whitespace");
-            }
-            List<String> list = values.get(lastKey);
-            if (list == null) {
+            if (lastRemoved) {
                 throw new IllegalArgumentException("continuation line for a removed header");
             }
+            if (last == null) {
+                throw new IllegalArgumentException("first header line cannot start with whitespace");
+            }
             String part = stripHttpWhitespace(line);
-            check(names.get(lastKey), part);
-            int i = list.size() - 1;
-            list.set(i, list.get(i) + " " + part);
+            check(last.name, part);
+            if (last.more == null) {
+                last.value = last.value + " " + part;
+            } else {
+                int i = last.more.size() - 1;
+                last.more.set(i, last.more.get(i) + " " + part);
+            }
             return;
         }
         int colon = line.indexOf(':');
@@ -90,6 +136,9 @@ public class HTTPHeaders {
      * @return the normalized name
      */
     static String normalize(String name) {
+        if (isNormalized(name)) {
+            return name;
+        }
         StringBuilder sb = new StringBuilder(name.length());
         boolean upper = true;
         for (int i = 0; i < name.length(); i++) {
@@ -100,8 +149,53 @@ public class HTTPHeaders {
         return sb.toString();
     }
 
+    private static boolean isNormalized(String name) {
+        boolean upper = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c != (upper ? Character.toUpperCase(c) : Character.toLowerCase(c))) {
+                return false;
+            }
+            upper = c == '-';
+        }
+        return true;
+    }
+
     private static String key(String name) {
         return name.toLowerCase(Locale.ROOT);
+    }
+
+    private Field find(String name) {
+        if (index != null) {
+            return index.get(key(name));
+        }
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            Field f = fields.get(i);
+            if (f.name.equalsIgnoreCase(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The field for a (checked) name, created at the end when absent. */
+    private Field field(String name) {
+        Field f = find(name);
+        if (f == null) {
+            f = new Field(normalize(name));
+            fields.add(f);
+            if (index != null) {
+                index.put(key(name), f);
+            } else if (fields.size() > SCAN_LIMIT) {
+                index = new HashMap<>();
+                for (Field g : fields) {
+                    index.put(key(g.name), g);
+                }
+            }
+        }
+        last = f;
+        lastRemoved = false;
+        return f;
     }
 
     private static void check(String name, String value) {
@@ -128,12 +222,7 @@ public class HTTPHeaders {
      */
     public void add(String name, String value) {
         check(name, value);
-        String k = key(name);
-        values.computeIfAbsent(k, x -> new ArrayList<>(1)).add(value);
-        if (!names.containsKey(k)) {
-            names.put(k, normalize(name));
-        }
-        lastKey = k;
+        field(name).add(value);
     }
 
     /**
@@ -145,14 +234,9 @@ public class HTTPHeaders {
      */
     public void set(String name, String value) {
         check(name, value);
-        String k = key(name);
-        List<String> list = new ArrayList<>(1);
-        list.add(value);
-        values.put(k, list);
-        if (!names.containsKey(k)) {
-            names.put(k, normalize(name));
-        }
-        lastKey = k;
+        Field f = field(name);
+        f.value = value;
+        f.more = null;
     }
 
     /**
@@ -162,11 +246,11 @@ public class HTTPHeaders {
      * @return the joined values, or null when absent
      */
     public String get(String name) {
-        List<String> list = values.get(key(name));
-        if (list == null) {
+        Field f = find(name);
+        if (f == null) {
             return null;
         }
-        return list.size() == 1 ? list.get(0) : String.join(",", list);
+        return f.more == null ? f.value : String.join(",", f.values());
     }
 
     /**
@@ -188,8 +272,8 @@ public class HTTPHeaders {
      * @return the value, or null
      */
     public String getFirst(String name) {
-        List<String> list = values.get(key(name));
-        return list == null ? null : list.get(0);
+        Field f = find(name);
+        return f == null ? null : f.value;
     }
 
     /**
@@ -199,8 +283,8 @@ public class HTTPHeaders {
      * @return the values, empty when absent
      */
     public List<String> getList(String name) {
-        List<String> list = values.get(key(name));
-        return list == null ? List.of() : Collections.unmodifiableList(list);
+        Field f = find(name);
+        return f == null ? List.of() : Collections.unmodifiableList(f.values());
     }
 
     /**
@@ -210,9 +294,19 @@ public class HTTPHeaders {
      * @return whether it was present
      */
     public boolean remove(String name) {
-        String k = key(name);
-        names.remove(k);
-        return values.remove(k) != null;
+        Field f = find(name);
+        if (f == null) {
+            return false;
+        }
+        fields.remove(f);
+        if (index != null) {
+            index.remove(key(name));
+        }
+        if (f == last) {
+            last = null;
+            lastRemoved = true;
+        }
+        return true;
     }
 
     /**
@@ -222,7 +316,7 @@ public class HTTPHeaders {
      * @return true when it has a value
      */
     public boolean contains(String name) {
-        return values.containsKey(key(name));
+        return find(name) != null;
     }
 
     /**
@@ -231,7 +325,11 @@ public class HTTPHeaders {
      * @return the names
      */
     public Set<String> names() {
-        return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(names.values()));
+        Set<String> out = new LinkedHashSet<>();
+        for (Field f : fields) {
+            out.add(f.name);
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /**
@@ -240,11 +338,13 @@ public class HTTPHeaders {
      * @return the pairs in insertion order
      */
     public List<Map.Entry<String, String>> entries() {
-        List<Map.Entry<String, String>> out = new ArrayList<>();
-        for (Map.Entry<String, List<String>> e : values.entrySet()) {
-            String name = names.get(e.getKey());
-            for (String v : e.getValue()) {
-                out.add(new AbstractMap.SimpleImmutableEntry<>(name, v));
+        List<Map.Entry<String, String>> out = new ArrayList<>(fields.size());
+        for (Field f : fields) {
+            out.add(new AbstractMap.SimpleImmutableEntry<>(f.name, f.value));
+            if (f.more != null) {
+                for (String v : f.more) {
+                    out.add(new AbstractMap.SimpleImmutableEntry<>(f.name, v));
+                }
             }
         }
         return out;
@@ -256,7 +356,7 @@ public class HTTPHeaders {
      * @return true when empty
      */
     public boolean isEmpty() {
-        return values.isEmpty();
+        return fields.isEmpty();
     }
 
     /**
@@ -274,12 +374,25 @@ public class HTTPHeaders {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HTTPHeaders && ((HTTPHeaders) o).values.equals(values);
+        if (!(o instanceof HTTPHeaders) || ((HTTPHeaders) o).fields.size() != fields.size()) {
+            return false;
+        }
+        for (Field f : fields) {
+            Field g = ((HTTPHeaders) o).find(f.name);
+            if (g == null || !g.value.equals(f.value) || !Objects.equals(g.more, f.more)) {
+                return false;
+            }
+        }
+        return true; // as maps: the same names with the same values, in any order
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        int h = 0;
+        for (Field f : fields) {
+            h += key(f.name).hashCode() ^ f.values().hashCode();
+        }
+        return h;
     }
 
     @Override

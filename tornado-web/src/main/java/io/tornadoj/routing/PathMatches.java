@@ -29,6 +29,8 @@ public class PathMatches implements Matcher {
     private final List<String> groupNames = new ArrayList<>();
     private final String reverseFormat;
     private final int groupCount;
+    /** The path itself when the pattern has no regex syntax (e.g. {@code /}): matched without a regex. */
+    private final String literal;
 
     /**
      * A path matcher.
@@ -47,6 +49,8 @@ public class PathMatches implements Matcher {
         }
         this.groupCount = regex.matcher("").groupCount();
         this.reverseFormat = findGroups(p, groupCount);
+        String body = p.substring(0, p.length() - 1);
+        this.literal = body.chars().anyMatch(c -> "\\.[]{}()*+-?^$|".indexOf(c) >= 0) ? null : body;
     }
 
     /** @return the anchored regex */
@@ -61,6 +65,9 @@ public class PathMatches implements Matcher {
 
     @Override
     public Match match(HTTPServerRequest request) {
+        if (literal != null) {
+            return literal.equals(request.path()) ? Match.EMPTY : null;
+        }
         java.util.regex.Matcher m = regex.matcher(request.path());
         if (!m.lookingAt()) {
             return null;

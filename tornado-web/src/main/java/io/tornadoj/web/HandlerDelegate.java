@@ -47,7 +47,7 @@ final class HandlerDelegate implements HTTPMessageDelegate {
 
     @Override
     public CompletionStage<?> headersReceived(RequestStartLine startLine, HTTPHeaders headers) {
-        if (!spec.type.isAnnotationPresent(StreamRequestBody.class)) {
+        if (!spec.streaming) {
             return null;
         }
         if (!createHandler()) {

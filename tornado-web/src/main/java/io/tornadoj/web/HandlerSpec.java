@@ -24,6 +24,8 @@ final class HandlerSpec {
     private static final MethodType INVOKER = MethodType.methodType(Object.class, RequestHandler.class, String[].class);
 
     final Class<? extends RequestHandler> type;
+    /** Whether the handler is {@link StreamRequestBody} (looked up once, not per request). */
+    final boolean streaming;
     private final Supplier<? extends RequestHandler> factory;
     private final Map<String, MethodHandle> methods = new HashMap<>();
     /** The HTTP methods (upper case) whose Java method carries {@link Authenticated}. */
@@ -31,6 +33,7 @@ final class HandlerSpec {
 
     private HandlerSpec(Class<? extends RequestHandler> type, Supplier<? extends RequestHandler> factory) {
         this.type = type;
+        this.streaming = type.isAnnotationPresent(StreamRequestBody.class);
         this.factory = factory;
     }
 

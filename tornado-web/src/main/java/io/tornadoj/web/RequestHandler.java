@@ -67,6 +67,16 @@ public abstract class RequestHandler {
             "application/xml", "application/atom+xml", "application/json", "application/xhtml+xml", "image/svg+xml");
     private static final int GZIP_MIN_LENGTH = 1024;
     private static final String SERVER = "TornadoJ/0.1.0";
+    /** Cloned per {@link #computeEtag()}. */
+    private static final MessageDigest SHA1;
+
+    static {
+        try {
+            SHA1 = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Python's {@code http.cookies._LegalChars}: a cookie name, or a value sent without quotes. */
     private static final Pattern COOKIE_LEGAL = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~:]+");
     /** What a cookie value may never hold: controls, space, DEL and {@code ;} (no header or cookie injection). */
@@ -1273,12 +1283,12 @@ public abstract class RequestHandler {
      */
     public String computeEtag() {
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            MessageDigest sha1 = (MessageDigest) SHA1.clone(); // cheaper than a provider lookup per response
             for (byte[] part : writeBuffer) {
                 sha1.update(part);
             }
             return "\"" + HexFormat.of().formatHex(sha1.digest()) + "\"";
-        } catch (NoSuchAlgorithmException e) {
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -1404,14 +1414,19 @@ public abstract class RequestHandler {
                 throw new HTTPError(405);
             }
             // As Tornado: path arguments go through decodeArgument (named ones with their name) before prepare()
-            List<String> decodedArgs = new ArrayList<>(args.size());
-            for (String a : args) {
-                decodedArgs.add(a == null ? null : decodeArgument(a, null));
+            if (args.isEmpty() && kwargs.isEmpty()) {
+                this.pathArgs = List.of();
+                this.pathKwargs = Map.of();
+            } else {
+                List<String> decodedArgs = new ArrayList<>(args.size());
+                for (String a : args) {
+                    decodedArgs.add(a == null ? null : decodeArgument(a, null));
+                }
+                Map<String, String> decodedKwargs = new java.util.LinkedHashMap<>();
+                kwargs.forEach((k, v) -> decodedKwargs.put(k, v == null ? null : decodeArgument(v, k)));
+                this.pathArgs = Collections.unmodifiableList(decodedArgs);
+                this.pathKwargs = Collections.unmodifiableMap(decodedKwargs);
             }
-            Map<String, String> decodedKwargs = new java.util.LinkedHashMap<>();
-            kwargs.forEach((k, v) -> decodedKwargs.put(k, v == null ? null : decodeArgument(v, k)));
-            this.pathArgs = Collections.unmodifiableList(decodedArgs);
-            this.pathKwargs = Collections.unmodifiableMap(decodedKwargs);
             // with xsrf_cookies, reject unsafe requests without the right token, before prepare()
             if (!XSRF_SAFE_METHODS.contains(request.method()) && settings().xsrfCookies()) {
                 checkXsrfCookie();

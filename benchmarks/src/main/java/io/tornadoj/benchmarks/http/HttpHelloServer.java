@@ -46,7 +46,8 @@ import static io.tornadoj.web.Web.url;
  * transport: {@code tornado} is Tornado's front-page Application; {@code netty} is a raw
  * {@code HttpServerCodec} handler sending the same bytes (Server, Content-Type, Date, Content-Length,
  * "Hello, world"). Prints {@code READY <port>}, then answers {@code mem} on stdin with the heap and
- * direct memory in use after GC; exits on {@code quit} or end of input.
+ * direct memory in use after GC, and {@code alloc} with the bytes allocated so far by all live threads;
+ * exits on {@code quit} or end of input.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.tornadoj.benchmarks.http.HttpHelloServer tornado|netty EPOLL|NIO|IO_URING [port]</pre>
  */
@@ -185,6 +186,15 @@ public final class HttpHelloServer {
                 }
                 long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 System.out.println("MEM heap=" + heap + " direct=" + PlatformDependent.usedDirectMemory());
+                System.out.flush();
+            } else if (line.equals("alloc")) {
+                // bytes allocated so far by every live thread (the loop thread does nearly all of it)
+                com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+                long total = 0;
+                for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                    total += Math.max(0, b);
+                }
+                System.out.println("ALLOC " + total);
                 System.out.flush();
             }
         }
