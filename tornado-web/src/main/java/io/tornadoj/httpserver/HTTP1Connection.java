@@ -74,7 +74,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private final IOLoop loop;
     private final boolean secure;
     /** Decoded messages not processed yet: later pipelined requests, or chunks held back by flow control. */
-    private final ArrayDeque<HttpObject> inbox = new ArrayDeque<>();
+    private final ArrayDeque<HttpObject> inbox = new ArrayDeque<>(4);
     private boolean closed;
     /** The client half-closed: what it sent is still answered, then the connection closes. */
     private boolean inputClosed;

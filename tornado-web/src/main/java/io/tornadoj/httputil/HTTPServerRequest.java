@@ -26,7 +26,8 @@ public class HTTPServerRequest {
     private final String remoteIp;
     private final String protocol;
     private final String host;
-    private final String hostName;
+    /** Computed on first use (most handlers never ask). */
+    private String hostName;
     private final String path;
     private final String query;
     private final double startTime;
@@ -69,7 +70,6 @@ public class HTTPServerRequest {
         if (host.contains(",")) {
             throw new HTTPInputError("Multiple host headers not allowed: " + host);
         }
-        this.hostName = HTTPUtil.splitHostAndPort(this.host.toLowerCase(Locale.ROOT)).host();
         int q = uri.indexOf('?');
         this.path = q < 0 ? uri : uri.substring(0, q);
         this.query = q < 0 ? "" : uri.substring(q + 1);
@@ -169,6 +169,9 @@ public class HTTPServerRequest {
 
     /** @return the host without the port, lower case */
     public String hostName() {
+        if (hostName == null) {
+            hostName = HTTPUtil.splitHostAndPort(host.toLowerCase(Locale.ROOT)).host();
+        }
         return hostName;
     }
 
