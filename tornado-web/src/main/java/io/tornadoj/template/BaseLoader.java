@@ -60,7 +60,8 @@ public abstract class BaseLoader {
             Template t = templates.get(resolved);
             if (t == null) {
                 if (!loading.add(resolved)) {
-                    throw new ParseError("recursive {% extends %} or {% include %} of " + resolved, parentPath, 0);
+                    throw new ParseError("recursive {% extends %} or {% include %} of " + resolved,
+                            parentPath == null ? resolved : parentPath, 0);
                 }
                 try {
                     t = createTemplate(resolved);

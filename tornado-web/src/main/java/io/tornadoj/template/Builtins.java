@@ -30,7 +30,7 @@ final class Builtins {
 
     private static Map<String, Object> namespace() {
         Map<String, Object> ns = new HashMap<>();
-        TemplateFunction escape = (a, kw) -> Escape.xhtmlEscape(arg(a, kw, 0, "value", null, true));
+        TemplateFunction escape = (a, kw) -> Escape.xhtmlEscape(Py.str(arg(a, kw, 0, "value", null, true)));
         ns.put("escape", escape);
         ns.put("xhtml_escape", escape);
         ns.put("url_escape", (TemplateFunction) (a, kw) -> Escape.urlEscape(Py.str(arg(a, kw, 0, "value", null, true)),

@@ -22,14 +22,16 @@ final class Interop {
     /** Returned when no member fits. */
     static final Object NOT_FOUND = new Object();
 
+    /** {@code Object}'s methods a template has no business calling. */
+    private static final java.util.Set<String> HIDDEN = java.util.Set.of("getClass", "wait", "notify", "notifyAll");
+
     /** Public methods by name, callable from here, per class. */
     private static final ClassValue<Map<String, List<Method>>> METHODS = new ClassValue<>() {
         @Override
         protected Map<String, List<Method>> computeValue(Class<?> type) {
             Map<String, List<Method>> byName = new HashMap<>();
             for (Method m : type.getMethods()) {
-                if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class
-                        && !m.getName().equals("toString") && !m.getName().equals("hashCode")) {
+                if (Modifier.isStatic(m.getModifiers()) || HIDDEN.contains(m.getName())) {
                     continue;
                 }
                 Method callable = callable(m, type);

@@ -12,8 +12,7 @@ final class PercentFormat {
     }
 
     static String format(String fmt, Object args) {
-        List<?> positional = args instanceof Tuple ? (List<?>) args : List.of(args == null ? "None" : args);
-        boolean nullArg = args == null;
+        List<?> positional = args instanceof Tuple ? (List<?>) args : java.util.Collections.singletonList(args);
         StringBuilder out = new StringBuilder();
         int next = 0;
         int n = fmt.length();
@@ -36,17 +35,19 @@ final class PercentFormat {
                 key = fmt.substring(i + 1, close);
                 i = close + 1;
             }
-            int specStart = i;
+            int flagsStart = i;
             while (i < n && "-+ 0#".indexOf(fmt.charAt(i)) >= 0) {
                 i++;
             }
+            String flags = fmt.substring(flagsStart, i);
+            int sizeStart = i;
             while (i < n && (Character.isDigit(fmt.charAt(i)) || fmt.charAt(i) == '.')) {
                 i++;
             }
             if (i >= n) {
                 throw new PyError("ValueError", "incomplete format");
             }
-            String spec = fmt.substring(specStart, i);
+            String size = fmt.substring(sizeStart, i);
             char conv = fmt.charAt(i);
             if (conv == '%') {
                 out.append('%');
@@ -61,9 +62,13 @@ final class PercentFormat {
                 if (next >= positional.size()) {
                     throw Py.typeError("not enough arguments for format string");
                 }
-                value = nullArg ? null : positional.get(next++);
+                value = positional.get(next++);
             }
-            out.append(convert(spec, conv, value));
+            try {
+                out.append(convert(flags, size, conv, value));
+            } catch (java.util.IllegalFormatException e) {
+                throw new PyError("ValueError", "unsupported format %" + flags + size + conv);
+            }
         }
         if (!(args instanceof Map) && next < positional.size()) {
             throw Py.typeError("not all arguments converted during string formatting");
@@ -71,19 +76,20 @@ final class PercentFormat {
         return out.toString();
     }
 
-    private static String convert(String spec, char conv, Object value) {
+    private static String convert(String flags, String size, char conv, Object value) {
         switch (conv) {
             case 's':
-                return String.format("%" + spec.replace("0", "") + "s", Py.str(value));
             case 'r':
-                return String.format("%" + spec.replace("0", "") + "s", Py.repr(value));
+                String text = conv == 's' ? Py.str(value) : Py.repr(value);
+                return String.format("%" + (flags.contains("-") ? "-" : "") + size + "s", text);
             case 'd':
             case 'i':
             case 'x':
             case 'X':
             case 'o':
                 requireNumber(value, conv);
-                return String.format("%" + spec + (conv == 'i' ? 'd' : conv), (long) Py.toDouble(value));
+                return String.format("%" + flags + size + (conv == 'i' ? 'd' : conv),
+                        Py.isInt(value) ? Py.toLong(value) : (long) Py.toDouble(value));
             case 'f':
             case 'F':
             case 'e':
@@ -91,8 +97,8 @@ final class PercentFormat {
             case 'g':
             case 'G':
                 requireNumber(value, conv);
-                return String.format("%" + (spec.contains(".") || conv == 'g' || conv == 'G' ? spec : spec + ".6")
-                        + conv, Py.toDouble(value));
+                String precision = size.contains(".") || conv == 'g' || conv == 'G' ? size : size + ".6";
+                return String.format("%" + flags + precision + (conv == 'F' ? 'f' : conv), Py.toDouble(value));
             case 'c':
                 return value instanceof CharSequence ? value.toString()
                         : new String(Character.toChars((int) Py.toLong(value)));

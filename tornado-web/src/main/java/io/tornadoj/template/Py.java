@@ -323,7 +323,7 @@ final class Py {
         switch (op) {
             case "==": return eq(a, b);
             case "!=": return !eq(a, b);
-            case "is": return a == b || (a != null && isNumber(a) && a.getClass() == b.getClass() && a.equals(b));
+            case "is": return a == b || (a != null && b != null && isNumber(a) && a.getClass() == b.getClass() && a.equals(b));
             case "is not": return !compare("is", a, b);
             case "in": return contains(b, a);
             case "not in": return !contains(b, a);

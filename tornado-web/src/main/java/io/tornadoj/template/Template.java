@@ -42,7 +42,7 @@ public class Template {
     private final String name;
     private final BaseLoader loader;
     private final Map<String, Object> namespace;
-    private String autoescape;
+    private final String autoescape;
     final Node.Chunks body;
     private final Template root;
     private final Map<String, Node.NamedBlock> namedBlocks;
@@ -83,12 +83,13 @@ public class Template {
         this.name = Objects.requireNonNull(name, "name");
         this.loader = loader;
         this.namespace = options.namespace();
-        this.autoescape = options.autoescape();
         String whitespace = options.whitespace();
         if (whitespace == null) {
             whitespace = name.endsWith(".html") || name.endsWith(".js") ? "single" : "all";
         }
-        this.body = TemplateParser.parse(this, source, whitespace);
+        TemplateParser parser = new TemplateParser(this, source, whitespace, options.autoescape());
+        this.body = parser.parse();
+        this.autoescape = parser.autoescape();
         List<Template> ancestors = ancestors();
         Collections.reverse(ancestors);
         Map<String, Node.NamedBlock> blocks = new HashMap<>();
@@ -125,11 +126,6 @@ public class Template {
         return autoescape;
     }
 
-    /** Called by the parser for {@code {% autoescape %}}. */
-    void setAutoescape(String fn) {
-        this.autoescape = fn;
-    }
-
     /**
      * Generates the template with variables (Tornado's {@code generate(**kwargs)}). Any thread.
      *
@@ -144,11 +140,7 @@ public class Template {
         scope.putAll(this.namespace);
         scope.putAll(namespace);
         Renderer r = new Renderer(scope, namedBlocks, loader, root);
-        try {
-            root.body.render(r);
-        } catch (Node.LoopSignal impossible) {
-            throw new IllegalStateException("break or continue outside a loop", impossible);
-        }
+        root.body.render(r);
         return r.out.toString();
     }
 

@@ -45,19 +45,32 @@ final class TemplateParser {
     private final String name;
     private final String text;
     private String whitespace;
+    private String autoescape;
     private int pos;
     private int line = 1;
 
-    private TemplateParser(Template template, String text, String whitespace) {
+    /**
+     * @param template   the template being built (its blocks refer to it)
+     * @param text       its source
+     * @param whitespace the initial whitespace mode
+     * @param autoescape the initial autoescape function, or null
+     */
+    TemplateParser(Template template, String text, String whitespace, String autoescape) {
         this.template = template;
         this.name = template.name();
         this.text = text;
         this.whitespace = whitespace;
+        this.autoescape = autoescape;
     }
 
-    /** Parses a whole template. */
-    static Node.Chunks parse(Template template, String text, String whitespace) {
-        return new TemplateParser(template, text, whitespace).parse(null, false).get(0).chunks();
+    /** Parses the whole template. */
+    Node.Chunks parse() {
+        return parse(null, false).get(0).chunks();
+    }
+
+    /** @return the template's autoescape function after parsing: the last {@code {% autoescape %}} wins */
+    String autoescape() {
+        return autoescape;
     }
 
     /** Tornado's {@code filter_whitespace}: {@code all}, {@code single} or {@code oneline}. */
@@ -213,7 +226,7 @@ final class TemplateParser {
                     section.nodes.add(statement(suffix, tagLine));
                     continue;
                 case "autoescape":
-                    template.setAutoescape(suffix.equals("None") ? null : suffix);
+                    autoescape = suffix.equals("None") ? null : suffix;
                     continue;
                 case "whitespace":
                     try {

@@ -54,6 +54,24 @@ class TemplateTest {
     }
 
     @Test
+    void percentFormatting() {
+        assertEquals("[   ab|ab   |00042|ff|3.1|'q'|1.500000e+00|9223372036854775807]",
+                raw("[{{ '%5s|%-5s|%05d|%x|%.1f|%r|%e|%d' % ('ab', 'ab', 42, 255, 3.14, 'q', 1.5, n) }}]", "n", Long.MAX_VALUE));
+        assertEquals("None", raw("{{ '%s' % None }}"));
+        TemplateError e = assertThrows(TemplateError.class, () -> gen("{{ '%s %s' % (1,) }}"));
+        assertTrue(e.getMessage().startsWith("TypeError: not enough arguments"), e.getMessage());
+        assertThrows(TemplateError.class, () -> gen("{{ '%d' % 'x' }}"));
+        assertThrows(TemplateError.class, () -> gen("{{ '%s' % (1, 2) }}"));
+    }
+
+    @Test
+    void identityAndEquality() {
+        assertEquals("True False True True True", gen("{{ x is None }} {{ 1 is None }} {{ 1 is not None }} {{ 1 == 1.0 }} {{ s.equals('a') }}",
+                "x", null, "s", "a"));
+        assertEquals("True True", gen("{{ [1, 2] == l }} {{ 2 in l }}", "l", List.of(1, 2)));
+    }
+
+    @Test
     void indexingAndSlicing() {
         assertEquals("1 3 [2, 3] [3, 2, 1] cba v", gen("{{ xs[0] }} {{ xs[-1] }} {{ xs[1:] }} {{ xs[::-1] }} {{ s[::-1] }} {{ m['k'] }}",
                 "xs", List.of(1, 2, 3), "s", "abc", "m", Map.of("k", "v")));
