@@ -1,22 +1,25 @@
 package io.tornadoj.template;
 
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tornado's {@code BaseLoader}: loads templates by name for {@code {% extends %}} and {@code {% include %}}
  * and caches them compiled; {@link #reset()} empties the cache. Subclasses resolve names
- * ({@link #resolvePath}) and read sources ({@link #createTemplate}). Thread-safe: loading is serialized per
- * loader (a template being compiled may load its parents and includes).
+ * ({@link #resolvePath}) and read sources ({@link #createTemplate}). Thread-safe: cached templates are returned
+ * without locking; compiling is serialized per loader (a template being compiled may load its parents and
+ * includes).
  */
 public abstract class BaseLoader {
     private final Options options;
-    private final Map<String, Template> templates = new HashMap<>();
+    private final Map<String, Template> templates = new ConcurrentHashMap<>();
+    /** Held while compiling: loading a missing template is serialized, cache hits are not. */
+    private final Object lock = new Object();
     /** Names being compiled by the thread holding the lock: a cycle of extends/includes is an error. */
     private final Set<String> loading = new HashSet<>();
 
@@ -56,7 +59,11 @@ public abstract class BaseLoader {
      */
     public Template load(String name, String parentPath) {
         String resolved = resolvePath(name, parentPath);
-        synchronized (templates) {
+        Template cached = templates.get(resolved);
+        if (cached != null) {
+            return cached;
+        }
+        synchronized (lock) {
             Template t = templates.get(resolved);
             if (t == null) {
                 if (!loading.add(resolved)) {
@@ -76,9 +83,7 @@ public abstract class BaseLoader {
 
     /** Forgets every compiled template: the next {@link #load} reads and compiles again (any thread). */
     public void reset() {
-        synchronized (templates) {
-            templates.clear();
-        }
+        templates.clear();
     }
 
     /**

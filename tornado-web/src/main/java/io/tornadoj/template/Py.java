@@ -64,6 +64,9 @@ final class Py {
         if (v instanceof CharSequence) {
             return v.toString();
         }
+        if (v instanceof byte[]) {
+            return io.tornadoj.escape.Escape.toUnicode((byte[]) v);
+        }
         if (v instanceof Throwable) {
             return String.valueOf(((Throwable) v).getMessage());
         }

@@ -39,8 +39,8 @@ public class Application implements ReversibleRouter {
     private final AppRouter defaultRouter;
     private final HandlerSpec defaultHandler;
     private final Map<String, Object> defaultHandlerArgs;
-    /** The loader of {@link RequestHandler#render}, made on first use; guarded by {@code this}. */
-    private BaseLoader templateLoader;
+    /** The loader of {@link RequestHandler#render}, made on first use (under {@code this}). */
+    private volatile BaseLoader templateLoader;
 
     /**
      * An application with default settings.
@@ -102,17 +102,24 @@ public class Application implements ReversibleRouter {
      * {@code template_path} (with the {@code autoescape} and {@code template_whitespace} settings) made on first
      * use and kept. Any thread.
      */
-    synchronized BaseLoader templateLoader() {
-        if (templateLoader == null) {
-            templateLoader = settings.templateLoader();
-            if (templateLoader == null) {
-                templateLoader = new Loader(settings.templatePath(), BaseLoader.Options.builder()
-                        .autoescape(settings.autoescape())
-                        .whitespace((String) settings.get("template_whitespace"))
-                        .build());
+    BaseLoader templateLoader() {
+        BaseLoader loader = templateLoader;
+        if (loader == null) {
+            synchronized (this) {
+                loader = templateLoader;
+                if (loader == null) {
+                    loader = settings.templateLoader();
+                    if (loader == null) {
+                        loader = new Loader(settings.templatePath(), BaseLoader.Options.builder()
+                                .autoescape(settings.autoescape())
+                                .whitespace((String) settings.get("template_whitespace"))
+                                .build());
+                    }
+                    templateLoader = loader;
+                }
             }
         }
-        return templateLoader;
+        return loader;
     }
 
     /**

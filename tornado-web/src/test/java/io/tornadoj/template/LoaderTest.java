@@ -91,6 +91,34 @@ class LoaderTest {
     }
 
     @Test
+    void concurrentLoadsAndGenerates() throws Exception {
+        DictLoader loader = new DictLoader(Map.of("base.html", "<{% block b %}{% end %}>",
+                "page.html", "{% extends 'base.html' %}{% block b %}{% for i in range(n) %}{{ i }}{% end %}{% end %}"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        if (i % 100 == 0) {
+                            loader.reset();
+                        }
+                        if (!loader.load("page.html").generate(Map.of("n", 3)).equals("<012>")) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> r : results) {
+                assertTrue(r.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void fileLoaderReadsAndReloadsAfterReset(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("sub"));
         Files.writeString(dir.resolve("sub/page.html"), "{% extends '../base.html' %}{% block b %}H\u00e9llo {{ who }}{% end %}");

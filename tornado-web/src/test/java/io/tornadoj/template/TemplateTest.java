@@ -37,6 +37,7 @@ class TemplateTest {
     @Test
     void simple() {
         assertEquals("Hello Ben!", gen("Hello {{ name }}!", "name", "Ben"));
+        assertEquals("Hello Ben!", gen("Hello {{ name }}!", "name", "Ben".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
