@@ -174,7 +174,10 @@ public abstract class BaseLoader {
                 return this;
             }
 
-            /** @param v values added to the default namespace (kwargs of generate win) @return this */
+            /**
+             * @param v values added to the default namespace (copied; the arguments of {@code generate} win)
+             * @return this
+             */
             public Builder namespace(Map<String, Object> v) {
                 this.namespace = Objects.requireNonNull(v, "namespace");
                 return this;

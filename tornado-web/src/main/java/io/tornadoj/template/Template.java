@@ -18,7 +18,7 @@ import java.util.Objects;
  * {% else %}/{% finally %}}, all closed by {@code {% end %}}; {@code {% extends "base.html" %}},
  * {@code {% block name %}}, {@code {% include "x.html" %}}, {@code {% module Name(args) %}},
  * {@code {% apply f %}...{% end %}}, {@code {% autoescape f %}} (or {@code None}), {@code {% whitespace mode %}},
- * {@code {% comment ... %}}, {@code {# ... #}}; {@code {{!} and {@code {%!} output the braces literally.
+ * {@code {% comment ... %}}, {@code {# ... #}}; <code>{{!</code> and <code>{%!</code> output the braces literally.
  *
  * <p>Expressions are a Python subset evaluated on Java objects: literals, lists, tuples, dicts, list
  * comprehensions, attributes (map key, JavaBean getter, record component or no-argument method, public
