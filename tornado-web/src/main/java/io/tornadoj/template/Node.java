@@ -89,7 +89,11 @@ abstract class Node {
         @Override
         void render(Renderer r) {
             Object result = r.run(line, () -> {
-                Object module = Py.getattr(new Expr.Name("_tt_modules").eval(r.scope), name);
+                Object modules = new Expr.Name("_tt_modules").eval(r.scope);
+                if (!(modules instanceof Map) || !((Map<?, ?>) modules).containsKey(name)) {
+                    throw new PyError("AttributeError", "no UI module named '" + name + "'");
+                }
+                Object module = ((Map<?, ?>) modules).get(name);
                 List<Object> args = Expr.evalAll(call.args, r.scope);
                 Map<String, Object> kwargs = Expr.evalKwargs(call.kwargs, r.scope);
                 return Py.callable(module) ? Py.call(module, args, kwargs) : Py.callMethod(module, "render", args, kwargs);

@@ -301,24 +301,26 @@ final class TemplateParser {
     private Node statement(String source, int at) {
         ExprParser p = new ExprParser(source, name, at);
         int mark = p.mark();
+        Expr.Target target = null;
+        String op = null;
         try {
-            Expr.Target target = p.targetList();
-            String op = p.acceptAssignment();
-            if (op != null) {
-                if (!op.equals("=") && target.name == null) {
-                    throw p.error("illegal expression for augmented assignment");
-                }
-                Expr value = p.expressionList();
-                p.expectEnd();
-                return new Node.Statement(target, op, value, at);
-            }
-        } catch (ParseError e) {
-            // not an assignment: an expression evaluated for its effect
+            target = p.targetList();
+            op = p.acceptAssignment();
+        } catch (ParseError notATarget) {
+            // an expression evaluated for its effect, parsed below
         }
-        p.reset(mark);
+        if (op == null) {
+            p.reset(mark);
+            Expr value = p.expressionList();
+            p.expectEnd();
+            return new Node.Statement(null, null, value, at);
+        }
+        if (!op.equals("=") && target.name == null) {
+            throw p.error("illegal expression for augmented assignment");
+        }
         Expr value = p.expressionList();
         p.expectEnd();
-        return new Node.Statement(null, null, value, at);
+        return new Node.Statement(target, op, value, at);
     }
 
     private Node module(String source, int at) {

@@ -130,6 +130,10 @@ class TemplateTest {
     void whileAndSet() {
         assertEquals("012", gen("{% set i = 0 %}{% while i < 3 %}{{ i }}{% set i += 1 %}{% end %}"));
         assertEquals("2 1", gen("{% set a, b = 1, 2 %}{{ b }} {{ a }}"));
+        assertEquals("8 2", gen("{% set x = 2 %}{% set x **= 3 %}{% set y = 5 %}{% set y //= 2 %}{{ x }} {{ y }}"));
+        assertTrue(assertThrows(ParseError.class, () -> new Template("{% set a, b += 1 %}")).getMessage()
+                .startsWith("illegal expression for augmented assignment"));
+        assertThrows(ParseError.class, () -> new Template("{% set a = %}"));
         List<Object> xs = new ArrayList<>();
         assertEquals("[1]", gen("{% set xs.append(1) %}{{ xs }}", "xs", xs));
     }
@@ -227,6 +231,8 @@ class TemplateTest {
         Map<String, Object> modules = Map.of("Hello", (TemplateFunction) (a, kw) -> "<b>" + a.get(0) + kw.get("p") + "</b>");
         assertEquals("<b>x!</b>", gen("{% module Hello('x', p='!') %}", "_tt_modules", modules));
         assertThrows(ParseError.class, () -> new Template("{% module 1 + 2 %}"));
+        TemplateError e = assertThrows(TemplateError.class, () -> gen("{% module Nope() %}", "_tt_modules", modules));
+        assertEquals("AttributeError: no UI module named 'Nope' at <string>:1", e.getMessage());
     }
 
     @Test
