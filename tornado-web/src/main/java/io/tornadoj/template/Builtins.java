@@ -128,7 +128,7 @@ final class Builtins {
             if (digits == null) {
                 return Py.isInt(v) ? Py.toLong(v) : (long) Math.rint(Py.toDouble(v));
             }
-            BigDecimal d = BigDecimal.valueOf(Py.toDouble(v)).setScale((int) Py.toLong(digits), RoundingMode.HALF_EVEN);
+            BigDecimal d = new BigDecimal(Py.toDouble(v)).setScale((int) Py.toLong(digits), RoundingMode.HALF_EVEN);
             return Py.isInt(v) ? (Object) d.longValue() : (Object) d.doubleValue();
         });
         ns.put("any", (TemplateFunction) (a, kw) -> {

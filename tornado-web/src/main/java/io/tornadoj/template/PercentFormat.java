@@ -1,6 +1,11 @@
 package io.tornadoj.template;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -89,7 +94,7 @@ final class PercentFormat {
             case 'o':
                 requireNumber(value, conv);
                 return String.format("%" + flags + size + (conv == 'i' ? 'd' : conv),
-                        Py.isInt(value) ? Py.toLong(value) : (long) Py.toDouble(value));
+                        BigInteger.valueOf(Py.isInt(value) ? Py.toLong(value) : (long) Py.toDouble(value)));
             case 'f':
             case 'F':
             case 'e':
@@ -97,14 +102,85 @@ final class PercentFormat {
             case 'g':
             case 'G':
                 requireNumber(value, conv);
-                String precision = size.contains(".") || conv == 'g' || conv == 'G' ? size : size + ".6";
-                return String.format("%" + flags + precision + (conv == 'F' ? 'f' : conv), Py.toDouble(value));
+                return floating(flags, size, conv, Py.toDouble(value));
             case 'c':
                 return value instanceof CharSequence ? value.toString()
                         : new String(Character.toChars((int) Py.toLong(value)));
             default:
                 throw new PyError("ValueError", "unsupported format character '" + conv + "'");
         }
+    }
+
+    /**
+     * {@code %f}, {@code %e} and {@code %g} as Python formats them: the exact binary value rounded half-even
+     * (so {@code '%.2f' % 2.675} is {@code 2.67}); {@code %g} uses {@code %e} when the exponent is below -4 or
+     * at least the precision, else {@code %f}, and drops trailing zeros unless {@code #}.
+     */
+    private static String floating(String flags, String size, char conv, double v) {
+        int dot = size.indexOf('.');
+        String width = dot < 0 ? size : size.substring(0, dot);
+        int precision = dot < 0 ? 6 : dot + 1 == size.length() ? 0 : Integer.parseInt(size.substring(dot + 1));
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return pad(flags.replace("0", ""), width, "", Py.floatRepr(v));
+        }
+        String sign = v < 0 || (v == 0 && 1 / v < 0) ? "-" : flags.contains("+") ? "+" : flags.contains(" ") ? " " : "";
+        BigDecimal exact = new BigDecimal(Math.abs(v));
+        char lower = Character.toLowerCase(conv);
+        String body;
+        if (lower == 'f') {
+            body = exact.setScale(precision, RoundingMode.HALF_EVEN).toPlainString();
+        } else if (lower == 'e') {
+            body = scientific(exact, precision);
+        } else {
+            int p = Math.max(precision, 1);
+            int exp = exponent(exact, p);
+            body = exp < -4 || exp >= p ? scientific(exact, p - 1)
+                    : exact.setScale(p - 1 - exp, RoundingMode.HALF_EVEN).toPlainString();
+            if (!flags.contains("#")) {
+                int e = body.indexOf('e');
+                body = e < 0 ? dropZeros(body) : dropZeros(body.substring(0, e)) + body.substring(e);
+            }
+        }
+        return pad(flags, width, sign, Character.isUpperCase(conv) ? body.toUpperCase(Locale.ROOT) : body);
+    }
+
+    /** The decimal exponent of a non-negative value rounded to {@code digits} significant digits. */
+    private static int exponent(BigDecimal exact, int digits) {
+        if (exact.signum() == 0) {
+            return 0;
+        }
+        BigDecimal r = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+        return r.precision() - r.scale() - 1;
+    }
+
+    /** {@code d.ddde+XX} with {@code precision} decimals. */
+    private static String scientific(BigDecimal exact, int precision) {
+        int exp = exponent(exact, precision + 1);
+        String digits = exact.signum() == 0 ? "0"
+                : exact.round(new MathContext(precision + 1, RoundingMode.HALF_EVEN)).unscaledValue().toString();
+        digits = (digits + "0".repeat(precision + 1)).substring(0, precision + 1);
+        String mantissa = precision == 0 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+
+    private static String dropZeros(String s) {
+        if (s.indexOf('.') < 0) {
+            return s;
+        }
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static String pad(String flags, String width, String sign, String body) {
+        int w = width.isEmpty() ? 0 : Integer.parseInt(width);
+        int fill = w - sign.length() - body.length();
+        if (fill <= 0) {
+            return sign + body;
+        }
+        if (flags.contains("-")) {
+            return sign + body + " ".repeat(fill);
+        }
+        return flags.contains("0") ? sign + "0".repeat(fill) + body : " ".repeat(fill) + sign + body;
     }
 
     private static void requireNumber(Object value, char conv) {

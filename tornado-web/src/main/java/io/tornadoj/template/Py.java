@@ -142,29 +142,27 @@ final class Py {
         return sb.append(close).toString();
     }
 
-    private static String floatRepr(double d) {
+    /** Python's {@code repr(float)}: shortest digits, positional for exponents -4..15, else {@code 1e+16}. */
+    static String floatRepr(double d) {
         if (Double.isNaN(d)) {
             return "nan";
         }
         if (Double.isInfinite(d)) {
             return d > 0 ? "inf" : "-inf";
         }
-        if (d == Math.rint(d) && Math.abs(d) < 1e16) {
-            return BigDecimal.valueOf(d).setScale(1).toPlainString();
+        if (d == 0) {
+            return 1 / d < 0 ? "-0.0" : "0.0";
         }
-        String s = Double.toString(d);
-        int e = s.indexOf('E');
-        if (e < 0) {
-            return s;
+        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        int exp = bd.precision() - bd.scale() - 1;
+        if (exp >= -4 && exp < 16) {
+            String plain = bd.toPlainString();
+            return plain.indexOf('.') >= 0 ? plain : plain + ".0";
         }
-        String exp = s.substring(e + 1);
-        boolean neg = exp.startsWith("-");
-        String digits = neg ? exp.substring(1) : exp;
-        String mantissa = s.substring(0, e);
-        if (mantissa.endsWith(".0")) {
-            mantissa = mantissa.substring(0, mantissa.length() - 2);
-        }
-        return mantissa + "e" + (neg ? "-" : "+") + (digits.length() < 2 ? "0" + digits : digits);
+        String digits = bd.unscaledValue().abs().toString();
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (d < 0 ? "-" : "") + mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "")
+                + Math.abs(exp);
     }
 
     static String typeName(Object v) {
