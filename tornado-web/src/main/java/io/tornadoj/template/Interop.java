@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Java objects seen from templates: properties ({@code getX()}, {@code isX()}, a record component or
@@ -79,24 +80,48 @@ final class Interop {
         return METHODS.get(obj.getClass()).containsKey(name);
     }
 
+    /** Property accessors by name (a no-argument {@link Method}, a {@link Field}, or {@link #NOT_FOUND}), per class. */
+    private static final ClassValue<Map<String, Object>> PROPERTIES = new ClassValue<>() {
+        @Override
+        protected Map<String, Object> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+
     /** A property of a Java object, or {@link #NOT_FOUND}. */
     static Object getProperty(Object obj, String name) {
-        Map<String, List<Method>> methods = METHODS.get(obj.getClass());
+        Object accessor = PROPERTIES.get(obj.getClass()).computeIfAbsent(name, n -> accessor(obj.getClass(), n));
+        if (accessor instanceof Method) {
+            return invoke((Method) accessor, obj, new Object[0]);
+        }
+        if (accessor instanceof Field) {
+            try {
+                return ((Field) accessor).get(obj);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return NOT_FOUND;
+    }
+
+    /** {@code getX()}, {@code isX()} (boolean), {@code x()}, or the public field {@code x}. */
+    private static Object accessor(Class<?> type, String name) {
+        Map<String, List<Method>> methods = METHODS.get(type);
         String cap = name.isEmpty() ? name : Character.toUpperCase(name.charAt(0)) + name.substring(1);
         for (String candidate : new String[]{"get" + cap, "is" + cap, name}) {
             for (Method m : methods.getOrDefault(candidate, List.of())) {
                 if (m.getParameterCount() == 0 && m.getReturnType() != void.class
                         && (!candidate.startsWith("is") || candidate.equals(name) || m.getReturnType() == boolean.class)) {
-                    return invoke(m, obj, new Object[0]);
+                    return m;
                 }
             }
         }
         try {
-            Field f = obj.getClass().getField(name);
+            Field f = type.getField(name);
             if (!Modifier.isStatic(f.getModifiers()) && (isPublicApi(f.getDeclaringClass()) || f.trySetAccessible())) {
-                return f.get(obj);
+                return f;
             }
-        } catch (NoSuchFieldException | IllegalAccessException ignored) {
+        } catch (NoSuchFieldException ignored) {
             // not a field
         }
         return NOT_FOUND;
