@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -626,9 +625,5 @@ final class Py {
             }
         }
         throw new PyError("AttributeError", "'" + typeName(obj) + "' object has no attribute '" + name + "'");
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
