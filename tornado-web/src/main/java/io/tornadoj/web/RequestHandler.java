@@ -704,8 +704,9 @@ public abstract class RequestHandler {
      * The variables every template rendered by this handler sees (Tornado's {@code get_template_namespace}):
      * {@code handler}, {@code request}, {@code current_user}, {@code static_url(path)}, {@code xsrf_form_html()},
      * {@code reverse_url(name, *args)}, each {@code ui_methods} entry (called with this handler first), and
-     * {@code _tt_modules}/{@code modules} with the {@code ui_modules} plus {@code Template(name, **kwargs)},
-     * which renders another template. Override to add more (call super). Tornado's {@code locale} is not provided.
+     * {@code _tt_modules}/{@code modules} with the {@code ui_modules} plus Tornado's built-in ones:
+     * {@code Template(name, **kwargs)} (renders another template), {@code xsrf_form_html()} and
+     * {@code linkify(text)}. Override to add more (call super). Tornado's {@code locale} is not provided.
      *
      * @return a new modifiable map
      */
@@ -736,6 +737,8 @@ public abstract class RequestHandler {
         if (uiModules == null) {
             Map<String, Object> modules = new LinkedHashMap<>();
             modules.put("Template", (TemplateFunction) (args, kw) -> renderString(String.valueOf(args.get(0)), kw));
+            modules.put("xsrf_form_html", (TemplateFunction) (args, kw) -> xsrfFormHtml());
+            modules.put("linkify", (TemplateFunction) (args, kw) -> Escape.linkify(String.valueOf(args.get(0))));
             settings().uiModules().forEach((name, module) -> modules.put(name, uiModule(name, module)));
             uiModules = Collections.unmodifiableMap(modules);
         }

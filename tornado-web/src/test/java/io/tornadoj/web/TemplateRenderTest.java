@@ -49,7 +49,8 @@ class TemplateRenderTest {
         write("footer.html", "<footer>{{ request.method }} {{ request.path }}</footer>");
         write("namespace.html", "user={{ current_user }}|css={{ static_url('app.css') }}|"
                 + "form={% raw xsrf_form_html() %}|link={{ reverse_url('item', 42) }}|handler={{ handler.getArgument('q', '-') }}");
-        write("modules.html", "{% module Entry(entry) %}|{% module Template('footer.html') %}|{{ shout('hi') }}");
+        write("modules.html", "{% module Entry(entry) %}|{% module Template('footer.html') %}|{{ shout('hi') }}|"
+                + "{% module linkify('http://a.b') %}|{% module xsrf_form_html() %}");
         write("entry.html", "<b>{{ title }}</b> by {{ current_user }}");
         write("bad.html", "ok\n{{ 1 / zero }}");
         write("forbidden.html", "{{ deny() }}");
@@ -149,7 +150,8 @@ class TemplateRenderTest {
         serve(withTemplates().uiModules(Map.of("Entry", EntryModule.class)).uiMethods(Map.of("shout", shout)));
         HttpResponse<String> r = server.get("/render/modules.html?user=bob");
         assertEquals(200, r.statusCode());
-        assertEquals("<b>&lt;Entry&gt;</b> by bob|<footer>GET /render/modules.html</footer>|HI GET", r.body());
+        assertTrue(r.body().startsWith("<b>&lt;Entry&gt;</b> by bob|<footer>GET /render/modules.html</footer>|HI GET|"
+                + "<a href=\"http://a.b\">http://a.b</a>|<input type=\"hidden\" name=\"_xsrf\" value=\""), r.body());
     }
 
     @Test
