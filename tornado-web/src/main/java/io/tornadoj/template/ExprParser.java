@@ -8,10 +8,10 @@ import java.util.Set;
 
 /**
  * Parses the Python subset of template expressions into {@link Expr} trees: literals (strings, ints,
- * floats, {@code True}, {@code False}, {@code None}), lists, tuples, dicts, list comprehensions, names,
- * attributes, indexing and slicing, calls with keyword arguments, {@code ** * / // % + -}, comparisons
- * (chained, {@code in}, {@code not in}, {@code is}, {@code is not}), {@code not}, {@code and}, {@code or}
- * and {@code a if c else b}, with Python's precedence. Errors are {@link ParseError}s at the tag's line.
+ * floats, {@code True}, {@code False}, {@code None}), lists, tuples, dicts, list comprehensions and
+ * generator expressions (both evaluated to lists), names, attributes, indexing and slicing, calls with
+ * keyword arguments, {@code ** * / // % + -}, comparisons (chained, {@code in}, {@code not in}, {@code is},
+ * {@code is not}), {@code not}, {@code and}, {@code or} and {@code a if c else b}, with Python's precedence. Errors are {@link ParseError}s at the tag's line.
  */
 final class ExprParser {
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "is", "if", "else", "for",
@@ -387,7 +387,12 @@ final class ExprParser {
                 if (!kwargs.isEmpty()) {
                     throw error("positional argument follows keyword argument");
                 }
-                args.add(expression());
+                Expr arg = expression();
+                if (args.isEmpty() && acceptKeyword("for")) {
+                    args.add(comprehension(arg, ")"));
+                    break;
+                }
+                args.add(arg);
             }
             if (!acceptOp(",")) {
                 expectOp(")");
@@ -453,6 +458,9 @@ final class ExprParser {
         if (acceptOp(")")) {
             return first;
         }
+        if (acceptKeyword("for")) {
+            return comprehension(first, ")");
+        }
         List<Expr> items = new ArrayList<>();
         items.add(first);
         while (acceptOp(",")) {
@@ -472,12 +480,7 @@ final class ExprParser {
         }
         Expr first = expression();
         if (acceptKeyword("for")) {
-            Expr.Target target = targetList();
-            expectKeyword("in");
-            Expr iter = orTest();
-            Expr cond = acceptKeyword("if") ? orTest() : null;
-            expectOp("]");
-            return new Expr.ListComp(first, target, iter, cond);
+            return comprehension(first, "]");
         }
         items.add(first);
         while (acceptOp(",")) {
@@ -488,6 +491,19 @@ final class ExprParser {
         }
         expectOp("]");
         return new Expr.Sequence(items, false);
+    }
+
+    /**
+     * The rest of {@code [elt for target in iterable if cond]}, after {@code for}; generator expressions
+     * ({@code sum(x for x in xs)}) are evaluated the same way, into a list.
+     */
+    private Expr comprehension(Expr elt, String close) {
+        Expr.Target target = targetList();
+        expectKeyword("in");
+        Expr iter = orTest();
+        Expr cond = acceptKeyword("if") ? orTest() : null;
+        expectOp(close);
+        return new Expr.ListComp(elt, target, iter, cond);
     }
 
     private Expr dict() {

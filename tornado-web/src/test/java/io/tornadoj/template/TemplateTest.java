@@ -50,6 +50,9 @@ class TemplateTest {
         assertEquals("yes b 0", gen("{{ 'yes' if x else 'no' }} {{ '' or 'b' }} {{ 0 and 1 }}", "x", List.of(1)));
         assertEquals("True True", gen("{{ not [] }} {{ x is None }}", "x", null));
         assertEquals("[2, 4]", gen("{{ [i * 2 for i in xs if i < 3] }}", "xs", List.of(1, 2, 3)));
+        assertEquals("6 a/b [1, 4]", raw("{{ sum(i for i in xs) }} {{ '/'.join(s for s in ['a', 'b']) }} {{ list((i * i for i in xs if i != 3)) }}",
+                "xs", List.of(1, 2, 3)));
+        assertThrows(ParseError.class, () -> new Template("{{ f(x for x in xs, 1) }}"));
         assertEquals("a=1, b=2.50 5%", gen("{{ 'a=%d, b=%.2f' % (1, 2.5) }} {{ '%s%%' % 5 }}"));
         assertEquals("Ann is 3", gen("{{ '%(name)s is %(age)s' % p }}", "p", Map.of("name", "Ann", "age", 3)));
     }
