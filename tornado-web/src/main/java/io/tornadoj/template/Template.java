@@ -21,13 +21,15 @@ import java.util.Objects;
  * {@code {% comment ... %}}, {@code {# ... #}}; <code>{{!</code> and <code>{%!</code> output the braces literally.
  *
  * <p>Expressions are a Python subset evaluated on Java objects: literals, lists, tuples, dicts, list
- * comprehensions, attributes (map key, JavaBean getter, record component or no-argument method, public
- * field), indexing and slicing, calls (namespace functions — {@link TemplateFunction}, {@code Function},
+ * comprehensions and generator expressions (as lists), attributes (map key, JavaBean getter, record
+ * component or no-argument method, public field), indexing and slicing, calls (namespace functions — {@link TemplateFunction}, {@code Function},
  * {@code BiFunction}, {@code Supplier} — and public Java methods by name and arity; Python's common
  * {@code str}/{@code dict}/{@code list} methods such as {@code items()}, {@code join}, {@code split}),
  * arithmetic, {@code %} formatting, comparisons, {@code in}, {@code and}/{@code or}/{@code not},
  * {@code a if c else b}, with Python's truthiness. {@code None}/{@code True}/{@code False} are
- * {@code null}/{@code Boolean}; integers are {@code Long}.
+ * {@code null}/{@code Boolean}; integers are {@code Long} (a {@code Function<Long, ?>} receives them as is;
+ * Java methods get them converted to their parameter types). {@code {% import %}} is not supported: put
+ * what templates need in the namespace.
  *
  * <p>The default namespace: {@code escape}, {@code xhtml_escape}, {@code url_escape}, {@code json_encode},
  * {@code squeeze}, {@code linkify} (Tornado's, via {@link io.tornadoj.escape.Escape}); {@code datetime}

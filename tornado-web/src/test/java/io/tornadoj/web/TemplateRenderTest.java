@@ -54,6 +54,7 @@ class TemplateRenderTest {
         write("entry.html", "<b>{{ title }}</b> by {{ current_user }}");
         write("bad.html", "ok\n{{ 1 / zero }}");
         write("forbidden.html", "{{ deny() }}");
+        write("syntax.html", "ok\n\n{% if %}");
     }
 
     private void write(String name, String content) throws IOException {
@@ -205,6 +206,16 @@ class TemplateRenderTest {
             HttpResponse<String> r = server.get("/render/bad.html");
             assertEquals(500, r.statusCode());
             assertTrue(r.body().contains("ZeroDivisionError: division by zero at bad.html:2"), r.body());
+        }
+    }
+
+    @Test
+    void syntaxErrorIsA500ShowingWhereWithServeTraceback() {
+        serve(withTemplates().serveTraceback(true));
+        try (LogCapture app = new LogCapture("tornado.application")) {
+            HttpResponse<String> r = server.get("/render/syntax.html");
+            assertEquals(500, r.statusCode());
+            assertTrue(r.body().contains("ParseError: Missing {% end %} block for if at syntax.html:3"), r.body());
         }
     }
 
