@@ -6,10 +6,10 @@ import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.HTTPUtil;
 import io.tornadoj.httputil.ResponseStartLine;
 import io.tornadoj.iostream.IOStream;
+import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.template.BaseLoader;
 import io.tornadoj.template.TemplateError;
 import io.tornadoj.template.TemplateFunction;
-import io.tornadoj.ioloop.IOLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
