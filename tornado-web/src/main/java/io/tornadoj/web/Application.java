@@ -12,6 +12,8 @@ import io.tornadoj.routing.ReversibleRouter;
 import io.tornadoj.routing.ReversibleRuleRouter;
 import io.tornadoj.routing.Router;
 import io.tornadoj.routing.Rule;
+import io.tornadoj.template.BaseLoader;
+import io.tornadoj.template.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,8 @@ public class Application implements ReversibleRouter {
     private final AppRouter defaultRouter;
     private final HandlerSpec defaultHandler;
     private final Map<String, Object> defaultHandlerArgs;
+    /** The loader of {@link RequestHandler#render}, made on first use (under {@code this}). */
+    private volatile BaseLoader templateLoader;
 
     /**
      * An application with default settings.
@@ -91,6 +95,31 @@ public class Application implements ReversibleRouter {
     /** @return the settings */
     public Settings settings() {
         return settings;
+    }
+
+    /**
+     * The loader {@link RequestHandler#render} uses: {@code template_loader}, else one {@link Loader} on
+     * {@code template_path} (with the {@code autoescape} and {@code template_whitespace} settings) made on first
+     * use and kept. Any thread.
+     */
+    BaseLoader templateLoader() {
+        BaseLoader loader = templateLoader;
+        if (loader == null) {
+            synchronized (this) {
+                loader = templateLoader;
+                if (loader == null) {
+                    loader = settings.templateLoader();
+                    if (loader == null) {
+                        loader = new Loader(settings.templatePath(), BaseLoader.Options.builder()
+                                .autoescape(settings.autoescape())
+                                .whitespace((String) settings.get("template_whitespace"))
+                                .build());
+                    }
+                    templateLoader = loader;
+                }
+            }
+        }
+        return loader;
     }
 
     /**

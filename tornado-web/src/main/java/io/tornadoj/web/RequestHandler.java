@@ -7,6 +7,9 @@ import io.tornadoj.httputil.HTTPUtil;
 import io.tornadoj.httputil.ResponseStartLine;
 import io.tornadoj.iostream.IOStream;
 import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.template.BaseLoader;
+import io.tornadoj.template.TemplateError;
+import io.tornadoj.template.TemplateFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,6 +124,8 @@ public abstract class RequestHandler {
     private CompletableFuture<Void> preparedFuture;
     /** {@link StreamRequestBody}: completes when the whole body arrived; the HTTP method waits for it. */
     private CompletableFuture<Void> bodyFuture;
+    /** The templates' {@code _tt_modules}: this handler's UI module instances and functions, made on first render. */
+    private Map<String, Object> uiModules;
 
     /** Handlers are created by the Application; subclasses need a no-argument constructor or a supplier. */
     protected RequestHandler() {
@@ -651,6 +656,117 @@ public abstract class RequestHandler {
         setStatus(status);
         setHeader("Location", url);
         finish();
+    }
+
+    // ------------------------------------------------------------------ templates
+
+    /**
+     * Renders a template with {@link #renderString} and finishes the response with it (Tornado's
+     * {@code render}: the request ends).
+     *
+     * @param template the template's name, for the application's loader
+     * @param kwargs   the template's variables, on top of {@link #getTemplateNamespace()}
+     * @return completes when the response is written
+     * @throws IllegalStateException after {@link #finish()}, or without {@code template_path} or
+     *                               {@code template_loader}
+     * @throws io.tornadoj.template.TemplateError when the template fails (a 500, as any exception)
+     */
+    public CompletableFuture<Void> render(String template, Map<String, Object> kwargs) {
+        if (finished) {
+            throw new IllegalStateException("Cannot render() after finish()");
+        }
+        return finish(renderString(template, kwargs));
+    }
+
+    /**
+     * Generates a template with {@link #getTemplateNamespace()} plus {@code kwargs}. The template comes from the
+     * {@code template_loader} setting, else from a {@link io.tornadoj.template.Loader} on {@code template_path}
+     * kept by the application (autoescape from the {@code autoescape} setting). With {@code debug} (unless
+     * {@code compiled_template_cache} is true) the loader's cache is reset first, so edited templates show.
+     * An {@link HTTPError} or {@link Finish} thrown by code the template calls propagates as itself.
+     *
+     * @param template the template's name
+     * @param kwargs   the variables
+     * @return the output
+     * @throws IllegalStateException without {@code template_path} or {@code template_loader}
+     */
+    public String renderString(String template, Map<String, Object> kwargs) {
+        if (settings().templateLoader() == null) {
+            requireSetting("template_path", "render");
+        }
+        BaseLoader loader = application.templateLoader();
+        if (!settings().get("compiled_template_cache", !settings().debug())) {
+            loader.reset();
+        }
+        Map<String, Object> namespace = getTemplateNamespace();
+        namespace.putAll(kwargs);
+        try {
+            return loader.load(template).generate(namespace);
+        } catch (TemplateError e) {
+            if (e.getCause() instanceof HTTPError || e.getCause() instanceof Finish) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The variables every template rendered by this handler sees (Tornado's {@code get_template_namespace}):
+     * {@code handler}, {@code request}, {@code current_user}, {@code static_url(path)}, {@code xsrf_form_html()},
+     * {@code reverse_url(name, *args)}, each {@code ui_methods} entry (called with this handler first), and
+     * {@code _tt_modules}/{@code modules} with the {@code ui_modules} plus Tornado's built-in ones:
+     * {@code Template(name, **kwargs)} (renders another template), {@code xsrf_form_html()} and
+     * {@code linkify(text)}. Override to add more (call super). Tornado's {@code locale} is not provided.
+     *
+     * @return a new modifiable map
+     */
+    public Map<String, Object> getTemplateNamespace() {
+        Map<String, Object> ns = new LinkedHashMap<>();
+        ns.put("handler", this);
+        ns.put("request", request);
+        ns.put("current_user", currentUser());
+        ns.put("static_url", (TemplateFunction) (args, kw) -> staticUrl(String.valueOf(args.get(0))));
+        ns.put("xsrf_form_html", (TemplateFunction) (args, kw) -> xsrfFormHtml());
+        ns.put("reverse_url", (TemplateFunction) (args, kw) -> reverseUrl(String.valueOf(args.get(0)),
+                args.subList(1, args.size()).toArray()));
+        settings().uiMethods().forEach((name, method) -> {
+            TemplateFunction f = TemplateFunction.of(method);
+            ns.put(name, (TemplateFunction) (args, kw) -> {
+                List<Object> withHandler = new ArrayList<>(args.size() + 1);
+                withHandler.add(this);
+                withHandler.addAll(args);
+                return f.call(Collections.unmodifiableList(withHandler), kw);
+            });
+        });
+        ns.put("_tt_modules", uiModules());
+        ns.put("modules", uiModules());
+        return ns;
+    }
+
+    private Map<String, Object> uiModules() {
+        if (uiModules == null) {
+            Map<String, Object> modules = new LinkedHashMap<>();
+            modules.put("Template", (TemplateFunction) (args, kw) -> renderString(String.valueOf(args.get(0)), kw));
+            modules.put("xsrf_form_html", (TemplateFunction) (args, kw) -> xsrfFormHtml());
+            modules.put("linkify", (TemplateFunction) (args, kw) -> Escape.linkify(String.valueOf(args.get(0))));
+            settings().uiModules().forEach((name, module) -> modules.put(name, uiModule(name, module)));
+            uiModules = Collections.unmodifiableMap(modules);
+        }
+        return uiModules;
+    }
+
+    private Object uiModule(String name, Object module) {
+        if (!(module instanceof Class) || !UIModule.class.isAssignableFrom((Class<?>) module)) {
+            return module;
+        }
+        try {
+            UIModule instance = (UIModule) ((Class<?>) module).getConstructor().newInstance();
+            instance.init(this);
+            return instance;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("ui_modules: cannot create " + name + " (" + module
+                    + ": it needs a public no-argument constructor)", e);
+        }
     }
 
     // ------------------------------------------------------------------ errors

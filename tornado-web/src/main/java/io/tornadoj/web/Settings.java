@@ -1,5 +1,7 @@
 package io.tornadoj.web;
 
+import io.tornadoj.template.BaseLoader;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -119,9 +121,9 @@ public final class Settings {
         return (Path) values.get("template_path");
     }
 
-    /** @return {@code template_loader}, or null */
-    public Object templateLoader() {
-        return values.get("template_loader");
+    /** @return {@code template_loader}: the loader {@code render} uses instead of one on {@code template_path}, or null */
+    public BaseLoader templateLoader() {
+        return (BaseLoader) values.get("template_loader");
     }
 
     /** @return {@code autoescape} (default {@code xhtml_escape}; null when set to null: no autoescaping) */
@@ -152,13 +154,16 @@ public final class Settings {
         return v == null ? debug() : Boolean.TRUE.equals(v);
     }
 
-    /** @return {@code ui_modules} */
+    /**
+     * @return {@code ui_modules}: name → a {@link UIModule} subclass (one instance per handler, its {@code render}
+     *     method called by {@code {% module Name(args) %}}) or a template function called as is
+     */
     @SuppressWarnings("unchecked")
     public Map<String, Object> uiModules() {
         return (Map<String, Object>) values.getOrDefault("ui_modules", Map.of());
     }
 
-    /** @return {@code ui_methods} */
+    /** @return {@code ui_methods}: name → a template function, called with the handler as first argument */
     @SuppressWarnings("unchecked")
     public Map<String, Object> uiMethods() {
         return (Map<String, Object>) values.getOrDefault("ui_methods", Map.of());
@@ -268,8 +273,8 @@ public final class Settings {
             return set("template_path", v);
         }
 
-        /** @param v a template loader @return this */
-        public Builder templateLoader(Object v) {
+        /** @param v the template loader of {@code render} (instead of one on {@code template_path}) @return this */
+        public Builder templateLoader(BaseLoader v) {
             return set("template_loader", v);
         }
 

@@ -2,6 +2,8 @@ package io.tornadoj.web;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.tornadoj.template.BaseLoader;
+import io.tornadoj.template.DictLoader;
 import io.tornadoj.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -225,7 +227,7 @@ class ApplicationTest {
     void settingsTypedSettersAndTornadoKeys() {
         Path statics = Path.of("static");
         Path templates = Path.of("templates");
-        Object loader = new Object();
+        BaseLoader loader = new DictLoader(Map.of());
         Settings s = Settings.builder()
                 .debug(true)
                 .compressResponse(true)
