@@ -1,6 +1,9 @@
 package io.tornadoj.web;
 
+import io.netty.channel.Channel;
 import io.tornadoj.escape.Escape;
+import io.tornadoj.internal.web.HandlerInternals;
+import io.tornadoj.internal.web.Upgradable;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.HTTPUtil;
@@ -111,6 +114,29 @@ public abstract class RequestHandler {
     private CompletableFuture<Void> preparedFuture;
     /** {@link StreamRequestBody}: completes when the whole body arrived; the HTTP method waits for it. */
     private CompletableFuture<Void> bodyFuture;
+
+    static {
+        HandlerInternals.install(new HandlerInternals.Access() {
+            @Override
+            public CompletionStage<?> callOpen(RequestHandler h) throws Throwable {
+                MethodHandle open = h.spec.open();
+                return open == null ? null : (CompletionStage<?>) (Object) open.invokeExact(h, h.pathArgv());
+            }
+
+            @Override
+            public HTTPHeaders responseHeaders(RequestHandler h) {
+                return h.headers;
+            }
+
+            @Override
+            public Channel upgrade(RequestHandler h) {
+                h.setStatus(101);
+                h.finished = true;
+                h.application.logRequest(h);
+                return ((Upgradable) h.request.connection()).upgrade();
+            }
+        });
+    }
 
     /** Handlers are created by the Application; subclasses need a no-argument constructor or a supplier. */
     protected RequestHandler() {
@@ -1472,9 +1498,7 @@ public abstract class RequestHandler {
                 rejectAnonymous();
                 return;
             }
-            String[] argv = pathKwargs.isEmpty() ? pathArgs.toArray(new String[0])
-                    : pathKwargs.values().toArray(new String[0]);
-            Object result = (Object) method.invokeExact(this, argv);
+            Object result = (Object) method.invokeExact(this, pathArgv());
             if (result instanceof CompletionStage) {
                 ((CompletionStage<?>) result).whenComplete((v, t) -> onLoop(() -> {
                     if (t != null) {
@@ -1489,6 +1513,11 @@ public abstract class RequestHandler {
         } catch (Throwable t) {
             handleRequestException(t);
         }
+    }
+
+    /** The arguments of the method found by name: the named groups' values when there are any, else the groups'. */
+    private String[] pathArgv() {
+        return pathKwargs.isEmpty() ? pathArgs.toArray(new String[0]) : pathKwargs.values().toArray(new String[0]);
     }
 
     private void autoFinish() {

@@ -1,0 +1,466 @@
+package io.tornadoj.websocket;
+
+import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.web.Application;
+import io.tornadoj.web.RawHttp;
+import io.tornadoj.web.Settings;
+import io.tornadoj.web.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.tornadoj.web.Web.url;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link WebSocketHandler} with {@link WebSocket#connect} over loopback: echo, open with path arguments, one
+ * message at a time, the close handshake from either side, abrupt disconnects, pings, limits, protocol
+ * errors, subprotocols and permessage-deflate. Tornado's websocket_test.
+ */
+@Timeout(60)
+class WebSocketTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** What the handlers saw, in order. */
+    static final LinkedBlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
+    static final AtomicInteger CLOSES = new AtomicInteger();
+
+    private static TestServer server;
+    private static IOLoop client;
+
+    /** Echoes text and binary messages; records onClose. */
+    static class Echo extends WebSocketHandler {
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            return writeMessage(message);
+        }
+
+        @Override
+        public CompletionStage<?> onMessage(byte[] message) {
+            return writeMessage(message);
+        }
+
+        @Override
+        public void onClose() {
+            CLOSES.incrementAndGet();
+            EVENTS.add("close " + closeCode() + " " + closeReason());
+        }
+    }
+
+    /** Sends its path arguments on open. */
+    static class PathArgs extends WebSocketHandler {
+        public void open(String a, String b) {
+            writeMessage(a + "," + b);
+        }
+    }
+
+    /** Takes 100 ms over each message; an open that takes 200 ms. */
+    static class Slow extends WebSocketHandler {
+        private boolean opened;
+
+        public CompletionStage<?> open() {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            IOLoop.current().callLater(0.2, () -> {
+                opened = true;
+                f.complete(null);
+            });
+            return f;
+        }
+
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            EVENTS.add("start " + message + " opened=" + opened);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            IOLoop.current().callLater(0.1, () -> {
+                EVENTS.add("end " + message);
+                writeMessage(message).thenRun(() -> f.complete(null));
+            });
+            return f;
+        }
+    }
+
+    /** "close" → close(4001, "bye"); "ping" → ping; reports pings and pongs. */
+    static class Control extends Echo {
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            if (message.equals("close")) {
+                close(4001, "bye");
+                return null;
+            }
+            if (message.equals("ping")) {
+                return ping("hi".getBytes(StandardCharsets.UTF_8));
+            }
+            return super.onMessage(message);
+        }
+
+        @Override
+        public void onPing(byte[] data) {
+            writeMessage("ping " + new String(data, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onPong(byte[] data) {
+            writeMessage("pong " + new String(data, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Closes as soon as it opens, then tries to write. */
+    static class CloseOnOpen extends WebSocketHandler {
+        public void open() {
+            close(1000, "done");
+            writeMessage("too late").whenComplete((v, t) -> EVENTS.add("write after close: " + t));
+        }
+    }
+
+    /** Picks "b" when offered. */
+    static class Subprotocol extends WebSocketHandler {
+        @Override
+        public String selectSubprotocol(List<String> offered) {
+            EVENTS.add("offered " + offered);
+            return offered.contains("b") ? "b" : null;
+        }
+    }
+
+    /** Echo with permessage-deflate. */
+    static class Compressed extends Echo {
+        @Override
+        public Map<String, Object> getCompressionOptions() {
+            return Map.of("compression_level", 9);
+        }
+    }
+
+    /** A handler whose onMessage fails: the connection is dropped, logged once. */
+    static class Failing extends WebSocketHandler {
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void onClose() {
+            EVENTS.add("failing closed " + closeCode());
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(new Application(List.of(
+                url("/echo", Echo.class),
+                url("/path/([^/]+)/([^/]+)", PathArgs.class),
+                url("/slow", Slow.class),
+                url("/control", Control.class),
+                url("/close-on-open", CloseOnOpen.class),
+                url("/sub", Subprotocol.class),
+                url("/compressed", Compressed.class),
+                url("/failing", Failing.class)),
+                Settings.builder().websocketMaxMessageSize(64 * 1024).build()));
+        client = IOLoop.create();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        client.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        EVENTS.clear();
+        CLOSES.set(0);
+    }
+
+    private static String ws(String path) {
+        return "ws://127.0.0.1:" + server.port() + path;
+    }
+
+    static WebSocketClientConnection connect(String url, WebSocketClientConnection.Options options) throws Exception {
+        return client.runSync(() -> WebSocket.connect(url, options), WAIT);
+    }
+
+    static WebSocketClientConnection connect(String path) throws Exception {
+        return connect(ws(path), WebSocketClientConnection.Options.defaults());
+    }
+
+    static Object read(WebSocketClientConnection c) throws Exception {
+        return client.runSync(c::readMessage, WAIT);
+    }
+
+    static void write(WebSocketClientConnection c, Object message) throws Exception {
+        client.runSync(() -> message instanceof String ? c.writeMessage((String) message)
+                : c.writeMessage((byte[]) message), WAIT);
+    }
+
+    static void close(WebSocketClientConnection c) throws Exception {
+        client.runSync(() -> {
+            c.close();
+            return CompletableFuture.completedFuture(null);
+        }, WAIT);
+    }
+
+    static String event() throws InterruptedException {
+        return EVENTS.poll(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void echoesTextAndBinary() throws Exception {
+        WebSocketClientConnection c = connect("/echo");
+        write(c, "héllo");
+        assertEquals("héllo", read(c));
+        byte[] bytes = {0, 1, 2, (byte) 0xff};
+        write(c, bytes);
+        assertArrayEquals(bytes, (byte[]) read(c));
+        byte[] big = new byte[40_000]; // several reads, one message
+        Arrays.fill(big, (byte) 'x');
+        write(c, new String(big, StandardCharsets.US_ASCII));
+        assertEquals(new String(big, StandardCharsets.US_ASCII), read(c));
+        close(c);
+        assertNull(read(c));
+        assertEquals("close null null", event()); // closed by the client without a status
+    }
+
+    @Test
+    void openGetsThePathArguments() throws Exception {
+        WebSocketClientConnection c = connect("/path/a%20b/c");
+        assertEquals("a b,c", read(c));
+        close(c);
+    }
+
+    @Test
+    void messagesWaitForOpenAndForEachOther() throws Exception {
+        WebSocketClientConnection c = connect("/slow");
+        write(c, "1");
+        write(c, "2");
+        write(c, "3");
+        assertEquals("1", read(c));
+        assertEquals("2", read(c));
+        assertEquals("3", read(c));
+        assertEquals(List.of("start 1 opened=true", "end 1", "start 2 opened=true", "end 2", "start 3 opened=true",
+                "end 3"), List.copyOf(EVENTS));
+        close(c);
+    }
+
+    @Test
+    void serverCloseIsSeenByBothSidesOnce() throws Exception {
+        WebSocketClientConnection c = connect("/control");
+        write(c, "close");
+        assertNull(read(c));
+        assertEquals(4001, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
+        assertEquals("bye", client.runSync(() -> CompletableFuture.completedFuture(c.closeReason()), WAIT));
+        assertEquals("close 4001 null", event()); // the client echoes the status only, as Tornado
+        assertNull(read(c)); // still null
+        Thread.sleep(200);
+        assertEquals(1, CLOSES.get());
+    }
+
+    @Test
+    void clientCloseWithStatusAndReason() throws Exception {
+        WebSocketClientConnection c = connect("/echo");
+        client.runSync(() -> {
+            c.close(4002, "client done");
+            return CompletableFuture.completedFuture(null);
+        }, WAIT);
+        assertNull(read(c));
+        assertEquals("close 4002 client done", event());
+        assertEquals(4002, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
+        Thread.sleep(200);
+        assertEquals(1, CLOSES.get());
+    }
+
+    @Test
+    void abruptDisconnectCallsOnCloseWithoutStatus() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, "/echo")) {
+            raw.send(RawWebSocket.TEXT, "x".getBytes(StandardCharsets.UTF_8));
+            assertEquals("x", raw.read().text());
+        }
+        assertEquals("close null null", event());
+        Thread.sleep(200);
+        assertEquals(1, CLOSES.get());
+    }
+
+    @Test
+    void writeAfterCloseFails() throws Exception {
+        WebSocketClientConnection c = connect("/close-on-open");
+        assertNull(read(c));
+        assertEquals(1000, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
+        assertEquals("done", client.runSync(() -> CompletableFuture.completedFuture(c.closeReason()), WAIT));
+        assertTrue(event().startsWith("write after close: " + WebSocketClosedError.class.getName()));
+        assertThrows(WebSocketClosedError.class, () -> client.runSync(() -> c.writeMessage("x"), WAIT));
+    }
+
+    @Test
+    void pingsAndPongs() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, "/control")) {
+            raw.send(RawWebSocket.PING, "abc".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame pong = raw.read();
+            assertEquals(RawWebSocket.PONG, pong.opcode());
+            assertEquals("abc", pong.text());
+            assertEquals("ping abc", raw.read().text());
+            raw.send(RawWebSocket.TEXT, "ping".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame ping = raw.read();
+            assertEquals(RawWebSocket.PING, ping.opcode());
+            assertEquals("hi", ping.text());
+            raw.send(RawWebSocket.PONG, ping.payload());
+            assertEquals("pong hi", raw.read().text());
+        }
+    }
+
+    @Test
+    void clientAnswersServerPings() throws Exception {
+        WebSocketClientConnection c = connect("/control");
+        write(c, "ping");
+        assertEquals("pong hi", read(c));
+        close(c);
+    }
+
+    @Test
+    void tooBigMessageClosesWith1009() throws Exception {
+        WebSocketClientConnection c = connect("/echo");
+        write(c, new byte[100 * 1024]);
+        assertNull(read(c));
+        assertEquals(1009, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
+        assertEquals("close null null", event());
+        // fragmented: the aggregator's limit
+        try (RawWebSocket raw = new RawWebSocket(server, "/echo")) {
+            byte[] part = new byte[40 * 1024];
+            raw.raw.send(frame(0x02, false, part));
+            raw.raw.send(frame(0x00, true, part));
+            RawWebSocket.Frame close = raw.read();
+            assertEquals(RawWebSocket.CLOSE, close.opcode());
+            assertEquals(1009, close.closeCode());
+            assertTrue(raw.raw.closedByServer());
+        }
+        // the server still serves
+        WebSocketClientConnection d = connect("/echo");
+        write(d, "ok");
+        assertEquals("ok", read(d));
+        close(d);
+    }
+
+    /** A masked frame with an all-zero mask. */
+    private static byte[] frame(int opcode, boolean fin, byte[] payload) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + payload.length);
+        b.put((byte) ((fin ? 0x80 : 0) | opcode)).put((byte) (0x80 | 126)).putShort((short) payload.length);
+        b.putInt(0).put(payload);
+        return b.array();
+    }
+
+    @Test
+    void invalidUtf8ClosesWith1007() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, "/echo")) {
+            raw.send(RawWebSocket.TEXT, new byte[] {(byte) 0xc3, (byte) 0x28});
+            RawWebSocket.Frame close = raw.read();
+            assertEquals(RawWebSocket.CLOSE, close.opcode());
+            assertEquals(1007, close.closeCode());
+            assertTrue(raw.raw.closedByServer());
+        }
+        assertEquals("close null null", event());
+    }
+
+    @Test
+    void failingOnMessageDropsTheConnection() throws Exception {
+        WebSocketClientConnection c = connect("/failing");
+        write(c, "x");
+        assertNull(read(c));
+        assertEquals("failing closed null", event());
+    }
+
+    @Test
+    void badHandshakesGetTornadosStatuses() throws Exception {
+        String base = "GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n";
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        RawHttp.Response r = server.rawRequest(base + "Connection: Upgrade\r\n" + key
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+        assertEquals(400, r.code);
+        assertEquals("Can \"Upgrade\" only to \"WebSocket\".", r.text());
+        r = server.rawRequest(base + "Upgrade: websocket\r\nConnection: keep-alive\r\n" + key
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+        assertEquals(400, r.code);
+        assertEquals("\"Connection\" must be \"Upgrade\".", r.text());
+        r = server.rawRequest(base + "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n" + key
+                + "Origin: http://evil.example\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertEquals(403, r.code);
+        r = server.rawRequest(base + "Upgrade: websocket\r\nConnection: Upgrade\r\n" + key
+                + "Sec-WebSocket-Version: 12\r\n\r\n");
+        assertEquals(426, r.code);
+        assertEquals("7, 8, 13", r.header("Sec-WebSocket-Version"));
+        r = server.rawRequest(base + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertEquals(400, r.code);
+        r = server.rawRequest("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        assertEquals(405, r.code);
+        // same origin is accepted
+        try (RawHttp raw = server.raw()) {
+            raw.send(base + "Upgrade: websocket\r\nConnection: Upgrade\r\n" + key + "Origin: http://127.0.0.1:"
+                    + server.port() + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertEquals(101, raw.readHead().code);
+        }
+        // and the server keeps serving
+        WebSocketClientConnection c = connect("/echo");
+        write(c, "still here");
+        assertEquals("still here", read(c));
+        close(c);
+    }
+
+    @Test
+    void subprotocolSelection() throws Exception {
+        WebSocketClientConnection c = connect(ws("/sub"), WebSocketClientConnection.Options.builder()
+                .subprotocols(List.of("a", "b")).build());
+        assertEquals("b", c.selectedSubprotocol());
+        assertEquals("offered [a, b]", event());
+        close(c);
+        WebSocketClientConnection d = connect("/sub");
+        assertNull(d.selectedSubprotocol());
+        assertEquals("offered []", event());
+        close(d);
+    }
+
+    @Test
+    void permessageDeflateIsNegotiatedAndWorks() throws Exception {
+        WebSocketClientConnection c = connect(ws("/compressed"), WebSocketClientConnection.Options.builder()
+                .compressionOptions(Map.of()).build());
+        assertTrue(c.channel().pipeline().names().stream().anyMatch(n -> n.contains("PerMessageDeflateDecoder")),
+                c.channel().pipeline().names().toString());
+        String text = "compress me ".repeat(1000);
+        write(c, text);
+        assertEquals(text, read(c));
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(c, bytes);
+        assertArrayEquals(bytes, (byte[]) read(c));
+        close(c);
+        // without an offer, no compression
+        WebSocketClientConnection d = connect("/compressed");
+        assertFalse(d.channel().pipeline().names().stream().anyMatch(n -> n.contains("Deflate")));
+        write(d, text);
+        assertEquals(text, read(d));
+        close(d);
+    }
+
+    @Test
+    void clientHandshakeFailureCarriesTheStatus() throws Exception {
+        WebSocketHandshakeError e = assertThrows(WebSocketHandshakeError.class,
+                () -> client.runSync(() -> WebSocket.connect(ws("/nowhere")), WAIT));
+        assertEquals(404, e.code());
+        HTTPHeaders origin = new HTTPHeaders();
+        origin.add("Origin", "http://evil.example");
+        e = assertThrows(WebSocketHandshakeError.class, () -> client.runSync(() -> WebSocket.connect(ws("/echo"),
+                WebSocketClientConnection.Options.builder().headers(origin).build()), WAIT));
+        assertEquals(403, e.code());
+    }
+}
