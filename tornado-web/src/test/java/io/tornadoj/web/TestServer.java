@@ -45,9 +45,20 @@ public final class TestServer implements AutoCloseable {
      * @return the running server
      */
     public static TestServer start(Application app) {
+        return start(app, HTTPServer.Options.builder().build());
+    }
+
+    /**
+     * Serves an application with {@link Application#listen(int, String, HTTPServer.Options)} (e.g. TLS).
+     *
+     * @param app     the application
+     * @param options the server options
+     * @return the running server
+     */
+    public static TestServer start(Application app, HTTPServer.Options options) {
         IOLoop loop = IOLoop.create();
         try {
-            HTTPServer server = loop.runSync(() -> CompletableFuture.completedFuture(app.listen(0, "127.0.0.1")),
+            HTTPServer server = loop.runSync(() -> CompletableFuture.completedFuture(app.listen(0, "127.0.0.1", options)),
                     Duration.ofSeconds(10));
             return new TestServer(loop, server);
         } catch (Exception e) {
