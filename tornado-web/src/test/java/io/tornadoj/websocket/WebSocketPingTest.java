@@ -8,13 +8,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static io.tornadoj.web.Web.url;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class WebSocketPingTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    static final LinkedBlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
+    static final Events EVENTS = new Events();
 
     private static TestServer server;
     private static IOLoop client;
@@ -38,17 +37,17 @@ class WebSocketPingTest {
     static class Recorder extends WebSocketHandler {
         @Override
         public void onPong(byte[] data) {
-            EVENTS.add("pong");
+            EVENTS.record(this, "pong");
         }
 
         @Override
         public void onPing(byte[] data) {
-            EVENTS.add("ping");
+            EVENTS.record(this, "ping");
         }
 
         @Override
         public void onClose() {
-            EVENTS.add("close " + closeCode());
+            EVENTS.record(this, "close " + closeCode());
         }
     }
 
@@ -68,20 +67,23 @@ class WebSocketPingTest {
     }
 
     @BeforeEach
-    void reset() {
-        EVENTS.clear();
+    void reset(TestInfo test) {
+        EVENTS.startTest(test.getTestMethod().orElseThrow().getName());
+    }
+
+    private static String ws() {
+        return "ws://127.0.0.1:" + server.port() + EVENTS.path("/ws");
     }
 
     @Test
     void theServerPingsAndTheClientAnswers() throws Exception {
-        WebSocketClientConnection c = client.runSync(() -> WebSocket.connect("ws://127.0.0.1:" + server.port() + "/ws"),
-                WAIT);
+        WebSocketClientConnection c = client.runSync(() -> WebSocket.connect(ws()), WAIT);
         for (int i = 0; i < 3; i++) {
-            assertEquals("pong", EVENTS.poll(10, TimeUnit.SECONDS));
+            assertEquals("pong", EVENTS.next());
         }
         Thread.sleep(700); // longer than the timeout: answered pings keep the connection open
         assertNull(client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
-        assertTrue(EVENTS.stream().allMatch("pong"::equals), EVENTS.toString());
+        assertTrue(EVENTS.pending().stream().allMatch("pong"::equals), EVENTS.pending().toString());
         client.runSync(() -> {
             c.close();
             return CompletableFuture.completedFuture(null);
@@ -91,7 +93,7 @@ class WebSocketPingTest {
 
     @Test
     void aPeerThatNeverPongsIsClosed() throws Exception {
-        try (RawWebSocket raw = new RawWebSocket(server, "/ws")) {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/ws"))) {
             RawWebSocket.Frame f;
             int pings = 0;
             while ((f = raw.read()).opcode() == RawWebSocket.PING) {
@@ -102,17 +104,17 @@ class WebSocketPingTest {
             raw.send(RawWebSocket.CLOSE, new byte[0]); // completes the close handshake
             assertTrue(raw.raw.closedByServer());
         }
-        String close = EVENTS.poll(10, TimeUnit.SECONDS);
+        String close = EVENTS.next();
         assertEquals("close null", close);
     }
 
     @Test
     void theClientPingsWhenAsked() throws Exception {
-        WebSocketClientConnection c = client.runSync(() -> WebSocket.connect("ws://127.0.0.1:" + server.port() + "/ws",
+        WebSocketClientConnection c = client.runSync(() -> WebSocket.connect(ws(),
                 WebSocketClientConnection.Options.builder().pingInterval(0.05).build()), WAIT);
         String e;
         do {
-            e = EVENTS.poll(10, TimeUnit.SECONDS);
+            e = EVENTS.next();
             assertNotNull(e);
         } while (!e.equals("ping"));
         client.runSync(() -> {

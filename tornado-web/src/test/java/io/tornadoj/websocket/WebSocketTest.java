@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tornadoj.web.Web.url;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,8 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebSocketTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** What the handlers saw, in order. */
-    static final LinkedBlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
-    static final AtomicInteger CLOSES = new AtomicInteger();
+    static final Events EVENTS = new Events();
 
     private static TestServer server;
     private static IOLoop client;
@@ -60,8 +57,7 @@ class WebSocketTest {
 
         @Override
         public void onClose() {
-            CLOSES.incrementAndGet();
-            EVENTS.add("close " + closeCode() + " " + closeReason());
+            EVENTS.record(this, "close " + closeCode() + " " + closeReason());
         }
     }
 
@@ -87,10 +83,10 @@ class WebSocketTest {
 
         @Override
         public CompletionStage<?> onMessage(String message) {
-            EVENTS.add("start " + message + " opened=" + opened);
+            EVENTS.record(this, "start " + message + " opened=" + opened);
             CompletableFuture<Void> f = new CompletableFuture<>();
             IOLoop.current().callLater(0.1, () -> {
-                EVENTS.add("end " + message);
+                EVENTS.record(Slow.this, "end " + message);
                 writeMessage(message).thenRun(() -> f.complete(null));
             });
             return f;
@@ -126,7 +122,7 @@ class WebSocketTest {
     static class CloseOnOpen extends WebSocketHandler {
         public void open() {
             close(1000, "done");
-            writeMessage("too late").whenComplete((v, t) -> EVENTS.add("write after close: " + t));
+            writeMessage("too late").whenComplete((v, t) -> EVENTS.record(CloseOnOpen.this, "write after close: " + t));
         }
     }
 
@@ -134,7 +130,7 @@ class WebSocketTest {
     static class Subprotocol extends WebSocketHandler {
         @Override
         public String selectSubprotocol(List<String> offered) {
-            EVENTS.add("offered " + offered);
+            EVENTS.record(this, "offered " + offered);
             return offered.contains("b") ? "b" : null;
         }
     }
@@ -156,7 +152,7 @@ class WebSocketTest {
 
         @Override
         public void onClose() {
-            EVENTS.add("failing closed " + closeCode());
+            EVENTS.record(this, "failing closed " + closeCode());
         }
     }
 
@@ -182,13 +178,12 @@ class WebSocketTest {
     }
 
     @BeforeEach
-    void reset() {
-        EVENTS.clear();
-        CLOSES.set(0);
+    void reset(TestInfo test) {
+        EVENTS.startTest(test.getTestMethod().orElseThrow().getName());
     }
 
     private static String ws(String path) {
-        return "ws://127.0.0.1:" + server.port() + path;
+        return "ws://127.0.0.1:" + server.port() + EVENTS.path(path);
     }
 
     static WebSocketClientConnection connect(String url, WebSocketClientConnection.Options options) throws Exception {
@@ -216,7 +211,13 @@ class WebSocketTest {
     }
 
     static String event() throws InterruptedException {
-        return EVENTS.poll(10, TimeUnit.SECONDS);
+        return EVENTS.next();
+    }
+
+    /** Waits a little, then checks that the event did not happen (again). */
+    static void assertNoMore(String event) throws InterruptedException {
+        Thread.sleep(200);
+        assertFalse(EVENTS.pending().contains(event), EVENTS.pending().toString());
     }
 
     @Test
@@ -244,6 +245,13 @@ class WebSocketTest {
     }
 
     @Test
+    void openIsCheckedAgainstThePatternWhenTheApplicationIsBuilt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Application(List.of(url("/slow/([^/]+)", Slow.class))));
+        assertTrue(e.getMessage().contains("open"), e.getMessage());
+    }
+
+    @Test
     void messagesWaitForOpenAndForEachOther() throws Exception {
         WebSocketClientConnection c = connect("/slow");
         write(c, "1");
@@ -253,7 +261,7 @@ class WebSocketTest {
         assertEquals("2", read(c));
         assertEquals("3", read(c));
         assertEquals(List.of("start 1 opened=true", "end 1", "start 2 opened=true", "end 2", "start 3 opened=true",
-                "end 3"), List.copyOf(EVENTS));
+                "end 3"), EVENTS.pending());
         close(c);
     }
 
@@ -266,8 +274,7 @@ class WebSocketTest {
         assertEquals("bye", client.runSync(() -> CompletableFuture.completedFuture(c.closeReason()), WAIT));
         assertEquals("close 4001 null", event()); // the client echoes the status only, as Tornado
         assertNull(read(c)); // still null
-        Thread.sleep(200);
-        assertEquals(1, CLOSES.get());
+        assertNoMore("close 4001 null");
     }
 
     @Test
@@ -280,19 +287,17 @@ class WebSocketTest {
         assertNull(read(c));
         assertEquals("close 4002 client done", event());
         assertEquals(4002, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
-        Thread.sleep(200);
-        assertEquals(1, CLOSES.get());
+        assertNoMore("close 4002 client done");
     }
 
     @Test
     void abruptDisconnectCallsOnCloseWithoutStatus() throws Exception {
-        try (RawWebSocket raw = new RawWebSocket(server, "/echo")) {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
             raw.send(RawWebSocket.TEXT, "x".getBytes(StandardCharsets.UTF_8));
             assertEquals("x", raw.read().text());
         }
         assertEquals("close null null", event());
-        Thread.sleep(200);
-        assertEquals(1, CLOSES.get());
+        assertNoMore("close null null");
     }
 
     @Test
@@ -307,7 +312,7 @@ class WebSocketTest {
 
     @Test
     void pingsAndPongs() throws Exception {
-        try (RawWebSocket raw = new RawWebSocket(server, "/control")) {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/control"))) {
             raw.send(RawWebSocket.PING, "abc".getBytes(StandardCharsets.UTF_8));
             RawWebSocket.Frame pong = raw.read();
             assertEquals(RawWebSocket.PONG, pong.opcode());
@@ -338,7 +343,7 @@ class WebSocketTest {
         assertEquals(1009, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
         assertEquals("close null null", event());
         // fragmented: the aggregator's limit
-        try (RawWebSocket raw = new RawWebSocket(server, "/echo")) {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
             byte[] part = new byte[40 * 1024];
             raw.raw.send(frame(0x02, false, part));
             raw.raw.send(frame(0x00, true, part));
@@ -364,7 +369,7 @@ class WebSocketTest {
 
     @Test
     void invalidUtf8ClosesWith1007() throws Exception {
-        try (RawWebSocket raw = new RawWebSocket(server, "/echo")) {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
             raw.send(RawWebSocket.TEXT, new byte[] {(byte) 0xc3, (byte) 0x28});
             RawWebSocket.Frame close = raw.read();
             assertEquals(RawWebSocket.CLOSE, close.opcode());
