@@ -8,7 +8,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -277,8 +279,9 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
-            // a fragmented message over the limit (one big frame is refused by the decoder, below)
+        if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
+            // a fragmented message over the limit (one big frame is refused by the decoder, below), or a
+            // compressed one that inflates beyond it
             GEN_LOG.info("WebSocket message from {} too big: {}", channel.remoteAddress(), cause.getMessage());
             close(1009, "message too big");
             abortAfterClose();
@@ -286,12 +289,16 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             // Netty sent the close frame with its status (1002, 1007, 1009) and closes the channel
             GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.getMessage());
             closeSent = true;
+        } else if (cause instanceof CodecException) {
+            GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.toString());
+            close(1002, null);
+            abortAfterClose();
         } else if (cause instanceof IOException) {
             GEN_LOG.debug("WebSocket connection error from {}: {}", channel.remoteAddress(), cause.toString());
             abort();
         } else {
             GEN_LOG.warn("WebSocket error on connection from {}", channel.remoteAddress(), cause);
-            close(1002, null);
+            close(1011, null);
             abortAfterClose();
         }
     }

@@ -6,6 +6,7 @@ import io.tornadoj.web.Application;
 import io.tornadoj.web.RawHttp;
 import io.tornadoj.web.Settings;
 import io.tornadoj.web.TestServer;
+import io.tornadoj.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 import static io.tornadoj.web.Web.url;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -335,28 +337,46 @@ class WebSocketTest {
         close(c);
     }
 
+    /** A new connection still echoes: one client's bad input did not stop the server. */
+    static void assertServerStillServes() throws Exception {
+        WebSocketClientConnection c = connect("/echo");
+        write(c, "still here");
+        assertEquals("still here", read(c));
+        close(c);
+    }
+
+    /** Waits (up to 5 s) for a message containing the fragment; fails unless it was logged exactly once. */
+    static void assertLoggedOnce(LogCapture log, String fragment) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (log.messages().stream().noneMatch(m -> m.contains(fragment)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100);
+        assertEquals(1, log.messages().stream().filter(m -> m.contains(fragment)).count(), log.messages().toString());
+    }
+
     @Test
     void tooBigMessageClosesWith1009() throws Exception {
-        WebSocketClientConnection c = connect("/echo");
-        write(c, new byte[100 * 1024]);
-        assertNull(read(c));
-        assertEquals(1009, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
-        assertEquals("close null null", event());
-        // fragmented: the aggregator's limit
-        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
-            byte[] part = new byte[40 * 1024];
-            raw.raw.send(frame(0x02, false, part));
-            raw.raw.send(frame(0x00, true, part));
-            RawWebSocket.Frame close = raw.read();
-            assertEquals(RawWebSocket.CLOSE, close.opcode());
-            assertEquals(1009, close.closeCode());
-            assertTrue(raw.raw.closedByServer());
+        try (LogCapture log = new LogCapture("tornado.general")) {
+            WebSocketClientConnection c = connect("/echo");
+            write(c, new byte[100 * 1024]);
+            assertNull(read(c));
+            assertEquals(1009, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
+            assertEquals("close null null", event());
+            assertLoggedOnce(log, "Max frame length of 65536 has been exceeded");
+            // fragmented: the aggregator's limit
+            try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
+                byte[] part = new byte[40 * 1024];
+                raw.raw.send(frame(0x02, false, part));
+                raw.raw.send(frame(0x00, true, part));
+                RawWebSocket.Frame close = raw.read();
+                assertEquals(RawWebSocket.CLOSE, close.opcode());
+                assertEquals(1009, close.closeCode());
+                assertTrue(raw.raw.closedByServer());
+            }
+            assertLoggedOnce(log, "too big");
         }
-        // the server still serves
-        WebSocketClientConnection d = connect("/echo");
-        write(d, "ok");
-        assertEquals("ok", read(d));
-        close(d);
+        assertServerStillServes();
     }
 
     /** A masked frame with an all-zero mask. */
@@ -369,22 +389,29 @@ class WebSocketTest {
 
     @Test
     void invalidUtf8ClosesWith1007() throws Exception {
-        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
+        try (LogCapture log = new LogCapture("tornado.general");
+             RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
             raw.send(RawWebSocket.TEXT, new byte[] {(byte) 0xc3, (byte) 0x28});
             RawWebSocket.Frame close = raw.read();
             assertEquals(RawWebSocket.CLOSE, close.opcode());
             assertEquals(1007, close.closeCode());
             assertTrue(raw.raw.closedByServer());
+            assertLoggedOnce(log, "WebSocket protocol error");
         }
         assertEquals("close null null", event());
+        assertServerStillServes();
     }
 
     @Test
     void failingOnMessageDropsTheConnection() throws Exception {
-        WebSocketClientConnection c = connect("/failing");
-        write(c, "x");
-        assertNull(read(c));
-        assertEquals("failing closed null", event());
+        try (LogCapture log = new LogCapture("tornado.application")) {
+            WebSocketClientConnection c = connect("/failing");
+            write(c, "x");
+            assertNull(read(c));
+            assertEquals("failing closed null", event());
+            assertLoggedOnce(log, "Uncaught exception in WebSocket connection");
+        }
+        assertServerStillServes();
     }
 
     @Test
@@ -416,11 +443,7 @@ class WebSocketTest {
                     + server.port() + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
             assertEquals(101, raw.readHead().code);
         }
-        // and the server keeps serving
-        WebSocketClientConnection c = connect("/echo");
-        write(c, "still here");
-        assertEquals("still here", read(c));
-        close(c);
+        assertServerStillServes();
     }
 
     @Test
@@ -455,6 +478,33 @@ class WebSocketTest {
         write(d, text);
         assertEquals(text, read(d));
         close(d);
+    }
+
+    @Test
+    void aCompressedMessageThatInflatesBeyondTheLimitClosesWith1009() throws Exception {
+        try (LogCapture log = new LogCapture("tornado.general")) {
+            WebSocketClientConnection c = connect(ws("/compressed"), WebSocketClientConnection.Options.builder()
+                    .compressionOptions(Map.of()).build());
+            write(c, "x".repeat(100 * 1024)); // a few hundred bytes on the wire
+            assertNull(read(c));
+            assertEquals(1009, client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
+            assertLoggedOnce(log, "too big");
+        }
+        assertServerStillServes();
+    }
+
+    @Test
+    void anUnansweredServerCloseDropsTheConnectionAfterFiveSeconds() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/control"))) {
+            raw.send(RawWebSocket.TEXT, "close".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame close = raw.read();
+            assertEquals(4001, close.closeCode());
+            long start = System.nanoTime();
+            assertTrue(raw.raw.closedByServer()); // never answered
+            double waited = (System.nanoTime() - start) / 1e9;
+            assertTrue(waited > 4 && waited < 8, "closed after " + waited + " s");
+        }
+        assertEquals("close null null", event());
     }
 
     @Test
