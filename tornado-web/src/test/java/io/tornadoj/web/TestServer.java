@@ -3,6 +3,7 @@ package io.tornadoj.web;
 import io.tornadoj.httpserver.HTTPServer;
 import io.tornadoj.httputil.HTTPServerConnectionDelegate;
 import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Transport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -56,7 +57,21 @@ public final class TestServer implements AutoCloseable {
      * @return the running server
      */
     public static TestServer start(Application app, HTTPServer.Options options) {
-        IOLoop loop = IOLoop.create();
+        return start(app, options, IOLoop.create());
+    }
+
+    /**
+     * Serves an application on a loop of the given transport.
+     *
+     * @param app       the application
+     * @param transport the loop's transport
+     * @return the running server
+     */
+    public static TestServer start(Application app, Transport transport) {
+        return start(app, HTTPServer.Options.builder().build(), IOLoop.create(transport));
+    }
+
+    private static TestServer start(Application app, HTTPServer.Options options, IOLoop loop) {
         try {
             HTTPServer server = loop.runSync(() -> CompletableFuture.completedFuture(app.listen(0, "127.0.0.1", options)),
                     Duration.ofSeconds(10));
