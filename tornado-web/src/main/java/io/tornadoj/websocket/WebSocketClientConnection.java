@@ -104,6 +104,7 @@ public final class WebSocketClientConnection {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             connected.completeExceptionally(new WebSocketError("connection closed during the WebSocket handshake"));
+            ctx.fireChannelInactive();
         }
 
         @Override

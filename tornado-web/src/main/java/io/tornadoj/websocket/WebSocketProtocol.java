@@ -261,6 +261,7 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ctx.fireChannelInactive(); // the client's TCP stream, after this handler, releases its buffer
         if (closed) {
             return;
         }

@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -505,6 +509,31 @@ class WebSocketTest {
             assertTrue(waited > 4 && waited < 8, "closed after " + waited + " s");
         }
         assertEquals("close null null", event());
+    }
+
+    @Test
+    void connectFailuresFailTheFuture() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        assertThrows(IOException.class, () -> client.runSync(() -> WebSocket.connect("ws://127.0.0.1:" + port + "/"),
+                WAIT)); // refused
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread hangUp = new Thread(() -> {
+                try (Socket accepted = s.accept()) {
+                    accepted.getInputStream().read(); // the upgrade request has started to arrive
+                } catch (IOException e) {
+                    // the test fails on its own
+                }
+            });
+            hangUp.start();
+            WebSocketError e = assertThrows(WebSocketError.class, () -> client.runSync(
+                    () -> WebSocket.connect("ws://127.0.0.1:" + s.getLocalPort() + "/"), WAIT));
+            assertTrue(e.getMessage().contains("closed during the WebSocket handshake"), e.getMessage());
+            hangUp.join(10_000);
+        }
+        assertThrows(IllegalArgumentException.class, () -> WebSocket.connect("http://127.0.0.1/"));
     }
 
     @Test
