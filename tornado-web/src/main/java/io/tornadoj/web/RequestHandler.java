@@ -130,6 +130,9 @@ public abstract class RequestHandler {
 
             @Override
             public Channel upgrade(RequestHandler h) {
+                if (!(h.request.connection() instanceof Upgradable)) {
+                    throw new IllegalStateException("the connection cannot be upgraded: " + h.request.connection());
+                }
                 h.setStatus(101);
                 h.finished = true;
                 h.application.logRequest(h);

@@ -37,6 +37,7 @@ public final class HandlerInternals {
          *
          * @param handler a handler whose request has been read
          * @return the channel
+         * @throws IllegalStateException when the request's connection cannot be upgraded (nothing changed)
          */
         Channel upgrade(RequestHandler handler);
     }
