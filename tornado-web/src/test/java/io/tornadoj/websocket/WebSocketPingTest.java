@@ -55,7 +55,7 @@ class WebSocketPingTest {
     static void start() {
         server = TestServer.start(new Application(List.of(url("/ws", Recorder.class)), Settings.builder()
                 .websocketPingInterval(Duration.ofMillis(100))
-                .websocketPingTimeout(Duration.ofMillis(500))
+                .websocketPingTimeout(Duration.ofMillis(1000))
                 .build()));
         client = IOLoop.create();
     }
@@ -81,7 +81,7 @@ class WebSocketPingTest {
         for (int i = 0; i < 3; i++) {
             assertEquals("pong", EVENTS.next());
         }
-        Thread.sleep(700); // longer than the timeout: answered pings keep the connection open
+        Thread.sleep(1300); // longer than the timeout: answered pings keep the connection open
         assertNull(client.runSync(() -> CompletableFuture.completedFuture(c.closeCode()), WAIT));
         assertTrue(EVENTS.pending().stream().allMatch("pong"::equals), EVENTS.pending().toString());
         client.runSync(() -> {
