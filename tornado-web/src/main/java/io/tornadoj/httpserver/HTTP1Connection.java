@@ -41,6 +41,7 @@ import io.tornadoj.iostream.StreamClosedError;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Timeout;
 import io.tornadoj.internal.Loops;
+import io.tornadoj.internal.web.Upgradable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ import java.util.concurrent.CompletionStage;
  * clear status (then close) for malformed input.
  * Loop thread only.
  */
-final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection {
+final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection, Upgradable {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
     private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
     /** Response headers come from {@link HTTPHeaders}, which has checked their names already. */
@@ -202,6 +203,9 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             }
         } finally {
             draining = false;
+        }
+        if (detached) {
+            return; // the channel's new owner (IOStream, WebSocket) decides when to read
         }
         // Hold the socket while work is queued or a response is pending: pipelined requests wait their turn,
         // bodies wait for the handler.
@@ -721,6 +725,15 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
 
     @Override
     public IOStream detach() {
+        upgrade();
+        channel.pipeline().remove(HTTPServer.CODEC);
+        channel.flush();
+        channel.config().setAutoRead(true);
+        return IOStream.wrap(channel);
+    }
+
+    @Override
+    public Channel upgrade() {
         writePendingHead(); // still through the codec
         detached = true;
         closed = true;
@@ -729,15 +742,12 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         releaseInbox();
         server.forget(this);
         channel.pipeline().remove(this);
-        for (String name : new String[] {HTTPServer.CODEC, HTTPServer.DECOMPRESSOR}) {
-            if (channel.pipeline().get(name) != null) {
-                channel.pipeline().remove(name);
-            }
+        if (channel.pipeline().get(HTTPServer.DECOMPRESSOR) != null) {
+            channel.pipeline().remove(HTTPServer.DECOMPRESSOR);
         }
-        channel.flush();
-        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false); // IOStream sees EOF as the close
-        channel.config().setAutoRead(true);
-        return IOStream.wrap(channel);
+        channel.config().setAutoRead(false);
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false); // the new owner sees EOF as the close
+        return channel;
     }
 
     // ------------------------------------------------------------------ closing

@@ -1,5 +1,7 @@
 package io.tornadoj.web;
 
+import io.tornadoj.websocket.WebSocketHandler;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -16,11 +18,13 @@ import java.util.function.Supplier;
 
 /**
  * What the Application knows about a handler target, worked out once when the rule is added: how to make
- * a handler, and its HTTP methods (found by name, checked against the pattern's group count) as method
- * handles taking {@code (RequestHandler, String[])}. Immutable; thread-safe.
+ * a handler, and its HTTP methods (and a {@link WebSocketHandler}'s {@code open}) found by name, checked
+ * against the pattern's group count, as method handles taking {@code (RequestHandler, String[])}.
+ * Immutable; thread-safe.
  */
 final class HandlerSpec {
     static final Set<String> METHOD_NAMES = Set.of("get", "head", "post", "delete", "patch", "put", "options");
+    private static final String OPEN = "open";
     private static final MethodType INVOKER = MethodType.methodType(Object.class, RequestHandler.class, String[].class);
 
     final Class<? extends RequestHandler> type;
@@ -30,6 +34,8 @@ final class HandlerSpec {
     private final Map<String, MethodHandle> methods = new HashMap<>();
     /** The HTTP methods (upper case) whose Java method carries {@link Authenticated}. */
     private final Set<String> authenticated = new HashSet<>();
+    /** A {@link WebSocketHandler}'s {@code open}, or null. */
+    private MethodHandle open;
 
     private HandlerSpec(Class<? extends RequestHandler> type, Supplier<? extends RequestHandler> factory) {
         this.type = type;
@@ -96,10 +102,12 @@ final class HandlerSpec {
     }
 
     private void findMethods(int groups, String pattern) {
+        boolean webSocket = WebSocketHandler.class.isAssignableFrom(type);
         Map<String, Method> found = new HashMap<>();
         for (Class<?> c = type; c != null && c != RequestHandler.class && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
-                if (!METHOD_NAMES.contains(m.getName()) || !Modifier.isPublic(m.getModifiers())
+                boolean byName = METHOD_NAMES.contains(m.getName()) || webSocket && m.getName().equals(OPEN);
+                if (!byName || !Modifier.isPublic(m.getModifiers())
                         || Modifier.isStatic(m.getModifiers()) || m.isBridge() || m.isSynthetic()) {
                     continue;
                 }
@@ -120,8 +128,12 @@ final class HandlerSpec {
                 } else {
                     mh = mh.asSpreader(String[].class, n).asType(INVOKER);
                 }
+                if (m.getName().equals(OPEN)) {
+                    open = mh;
+                    continue;
+                }
                 String httpMethod = m.getName().toUpperCase(Locale.ROOT);
-                methods.put(httpMethod, mh.asType(INVOKER));
+                methods.put(httpMethod, mh);
                 if (m.isAnnotationPresent(Authenticated.class)) {
                     authenticated.add(httpMethod);
                 }
@@ -168,6 +180,11 @@ final class HandlerSpec {
     /** The method for an HTTP method name (upper case), or null (→ 405). */
     MethodHandle method(String httpMethod) {
         return methods.get(httpMethod);
+    }
+
+    /** A {@link WebSocketHandler}'s {@code open} method, or null when it has none. */
+    MethodHandle open() {
+        return open;
     }
 
     /** Whether the method for an HTTP method name (upper case) is annotated {@link Authenticated}. */

@@ -1,6 +1,9 @@
 package io.tornadoj.web;
 
+import io.netty.channel.Channel;
 import io.tornadoj.escape.Escape;
+import io.tornadoj.internal.web.HandlerInternals;
+import io.tornadoj.internal.web.Upgradable;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.HTTPUtil;
@@ -126,6 +129,32 @@ public abstract class RequestHandler {
     private CompletableFuture<Void> bodyFuture;
     /** The templates' {@code _tt_modules}: this handler's UI module instances and functions, made on first render. */
     private Map<String, Object> uiModules;
+
+    static {
+        HandlerInternals.install(new HandlerInternals.Access() {
+            @Override
+            public CompletionStage<?> callOpen(RequestHandler h) throws Throwable {
+                MethodHandle open = h.spec.open();
+                return open == null ? null : (CompletionStage<?>) (Object) open.invokeExact(h, h.pathArgv());
+            }
+
+            @Override
+            public HTTPHeaders responseHeaders(RequestHandler h) {
+                return h.headers;
+            }
+
+            @Override
+            public Channel upgrade(RequestHandler h) {
+                if (!(h.request.connection() instanceof Upgradable)) {
+                    throw new IllegalStateException("the connection cannot be upgraded: " + h.request.connection());
+                }
+                h.setStatus(101);
+                h.finished = true;
+                h.application.logRequest(h);
+                return ((Upgradable) h.request.connection()).upgrade();
+            }
+        });
+    }
 
     /** Handlers are created by the Application; subclasses need a no-argument constructor or a supplier. */
     protected RequestHandler() {
@@ -1603,9 +1632,7 @@ public abstract class RequestHandler {
                 rejectAnonymous();
                 return;
             }
-            String[] argv = pathKwargs.isEmpty() ? pathArgs.toArray(new String[0])
-                    : pathKwargs.values().toArray(new String[0]);
-            Object result = (Object) method.invokeExact(this, argv);
+            Object result = (Object) method.invokeExact(this, pathArgv());
             if (result instanceof CompletionStage) {
                 ((CompletionStage<?>) result).whenComplete((v, t) -> onLoop(() -> {
                     if (t != null) {
@@ -1620,6 +1647,11 @@ public abstract class RequestHandler {
         } catch (Throwable t) {
             handleRequestException(t);
         }
+    }
+
+    /** The arguments of the method found by name: the named groups' values when there are any, else the groups'. */
+    private String[] pathArgv() {
+        return pathKwargs.isEmpty() ? pathArgs.toArray(new String[0]) : pathKwargs.values().toArray(new String[0]);
     }
 
     private void autoFinish() {

@@ -225,6 +225,16 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads exactly n bytes (e.g. WebSocket frames after a 101).
+     *
+     * @param n the count
+     * @return the bytes
+     */
+    public byte[] read(int n) {
+        return readN(n);
+    }
+
     private byte[] readN(int n) {
         try {
             byte[] b = in.readNBytes(n);

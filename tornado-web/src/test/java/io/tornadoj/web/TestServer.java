@@ -3,6 +3,7 @@ package io.tornadoj.web;
 import io.tornadoj.httpserver.HTTPServer;
 import io.tornadoj.httputil.HTTPServerConnectionDelegate;
 import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Transport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,9 +46,34 @@ public final class TestServer implements AutoCloseable {
      * @return the running server
      */
     public static TestServer start(Application app) {
-        IOLoop loop = IOLoop.create();
+        return start(app, HTTPServer.Options.builder().build());
+    }
+
+    /**
+     * Serves an application with {@link Application#listen(int, String, HTTPServer.Options)} (e.g. TLS).
+     *
+     * @param app     the application
+     * @param options the server options
+     * @return the running server
+     */
+    public static TestServer start(Application app, HTTPServer.Options options) {
+        return start(app, options, IOLoop.create());
+    }
+
+    /**
+     * Serves an application on a loop of the given transport.
+     *
+     * @param app       the application
+     * @param transport the loop's transport
+     * @return the running server
+     */
+    public static TestServer start(Application app, Transport transport) {
+        return start(app, HTTPServer.Options.builder().build(), IOLoop.create(transport));
+    }
+
+    private static TestServer start(Application app, HTTPServer.Options options, IOLoop loop) {
         try {
-            HTTPServer server = loop.runSync(() -> CompletableFuture.completedFuture(app.listen(0, "127.0.0.1")),
+            HTTPServer server = loop.runSync(() -> CompletableFuture.completedFuture(app.listen(0, "127.0.0.1", options)),
                     Duration.ofSeconds(10));
             return new TestServer(loop, server);
         } catch (Exception e) {
