@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.DecoderResult;
@@ -27,7 +28,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.tornadoj.httpserver.internal.FileBodyWriter;
 import io.tornadoj.httputil.HTTPConnection;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.httputil.HTTPMessageDelegate;
@@ -44,6 +48,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,9 +63,11 @@ import java.util.concurrent.CompletionStage;
  * clear status (then close) for malformed input.
  * Loop thread only.
  */
-final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection {
+final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection, FileBodyWriter {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
     private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
+    /** Added after the codec on a TLS connection's first file response: it reads files in chunks for the SslHandler. */
+    private static final String CHUNKED_WRITER = "tornado.http.chunkedWriter";
 
     private final HTTPServer server;
     private final HTTPServer.Options options;
@@ -539,11 +546,56 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         }
         writtenLength += chunk.length;
         if (expectedLength >= 0 && writtenLength > expectedLength) {
-            APP_LOG.error("Tried to write more data than Content-Length ({} > {})", writtenLength, expectedLength);
-            close();
-            return CompletableFuture.failedFuture(new IOException("Tried to write more data than Content-Length"));
+            return overLength();
         }
         return send(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+    }
+
+    /** More body than the declared Content-Length: an application error; the connection closes. */
+    private CompletableFuture<Void> overLength() {
+        APP_LOG.error("Tried to write more data than Content-Length ({} > {})", writtenLength, expectedLength);
+        close();
+        return CompletableFuture.failedFuture(new IOException("Tried to write more data than Content-Length"));
+    }
+
+    /**
+     * A file body without copying it through the heap: a {@link DefaultFileRegion} (sendfile, splice or
+     * {@code transferTo}, whatever the transport does) on a plain connection; under TLS, which must encrypt
+     * every byte, a {@link ChunkedNioFile} read by a {@link ChunkedWriteHandler} as the socket drains. The
+     * same rules as {@link #write}: after the headers, within Content-Length, nothing sent for HEAD/204/304.
+     */
+    @Override
+    public CompletableFuture<Void> writeFile(FileChannel file, long position, long count) {
+        CompletableFuture<Void> f = closed || !headersWritten || !bodyAllowed || count == 0 ? write(null) : sendFile(file, position, count);
+        f.whenComplete((v, t) -> closeQuietly(file)); // a sent region closes its file itself; a skipped one does not
+        return f;
+    }
+
+    private CompletableFuture<Void> sendFile(FileChannel file, long position, long count) {
+        writtenLength += count;
+        if (expectedLength >= 0 && writtenLength > expectedLength) {
+            return overLength();
+        }
+        try {
+            return send(secure ? chunkedFile(file, position, count) : new DefaultFileRegion(file, position, count));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ChunkedNioFile chunkedFile(FileChannel file, long position, long count) throws IOException {
+        if (channel.pipeline().get(CHUNKED_WRITER) == null) {
+            channel.pipeline().addAfter(HTTPServer.CODEC, CHUNKED_WRITER, new ChunkedWriteHandler());
+        }
+        return new ChunkedNioFile(file, position, count, options.chunkSize());
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            GEN_LOG.debug("Closing a sent file: {}", e.toString());
+        }
     }
 
     @Override
@@ -589,7 +641,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     }
 
     /** Writes a message and flushes once per loop task, so headers, body and end go out in one write. */
-    private CompletableFuture<Void> send(HttpObject msg) {
+    private CompletableFuture<Void> send(Object msg) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         ChannelFuture cf = msg == null ? channel.newSucceededFuture() : channel.write(msg);
         if (msg != null) {

@@ -1,6 +1,7 @@
 package io.tornadoj.web;
 
 import io.tornadoj.escape.Escape;
+import io.tornadoj.httpserver.internal.FileBodyWriter;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.HTTPUtil;
@@ -11,12 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -67,6 +73,8 @@ public abstract class RequestHandler {
             "application/xml", "application/atom+xml", "application/json", "application/xhtml+xml", "image/svg+xml");
     private static final int GZIP_MIN_LENGTH = 1024;
     private static final String SERVER = "TornadoJ/0.1.0";
+    /** Bytes of a file read and written at a time when it is not sent zero-copy; smaller files never are. */
+    static final int FILE_CHUNK_SIZE = 64 * 1024;
     /** Python's {@code http.cookies._LegalChars}: a cookie name, or a value sent without quotes. */
     private static final Pattern COOKIE_LEGAL = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~:]+");
     /** What a cookie value may never hold: controls, space, DEL and {@code ;} (no header or cookie injection). */
@@ -465,6 +473,114 @@ public abstract class RequestHandler {
             return CompletableFuture.completedFuture(null);
         }
         return request.connection().write(chunk);
+    }
+
+    /**
+     * Sends {@code length} bytes of a file from {@code position} as (the rest of) the response body; then
+     * {@link #finish()} as usual. When nothing was flushed yet and no Content-Length is set, it is set to what
+     * is buffered plus {@code length}; what is buffered goes out first.
+     *
+     * <p>Not in Tornado, which reads files into {@code write()} calls. Files of 64 KiB or more go out without
+     * passing through the heap: the server hands the file to Netty (a {@code DefaultFileRegion}, i.e.
+     * sendfile, on plain connections; a {@code ChunkedNioFile} under TLS). Smaller files, and responses being
+     * gzipped ({@code compressResponse}), are read and written 64 KiB at a time, each chunk's flush awaited,
+     * so memory stays flat either way. The file is closed when the send completes or fails. Loop thread.
+     *
+     * @param file     the file
+     * @param position the first byte to send
+     * @param length   how many bytes to send
+     * @return completes when the bytes are written to the socket; fails with {@code StreamClosedError} when
+     *         the client went away first, or with the {@code IOException} when the file cannot be read
+     * @throws IllegalStateException after {@link #finish()}
+     */
+    public CompletableFuture<Void> sendFile(Path file, long position, long length) {
+        if (finished) {
+            throw new IllegalStateException("Cannot sendFile() after finish()");
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sendFile(ch, position, length);
+    }
+
+    /** {@link #sendFile(Path, long, long)} of a file already open; takes ownership of {@code file}. */
+    final CompletableFuture<Void> sendFile(FileChannel file, long position, long length) {
+        try {
+            if (finished) {
+                throw new IllegalStateException("Cannot sendFile() after finish()");
+            }
+            if (!headersWritten && !headers.contains("Content-Length")) {
+                headers.set("Content-Length", Long.toString(writeBufferSize + length));
+            }
+            if (length >= FILE_CHUNK_SIZE && request.connection() instanceof FileBodyWriter) {
+                flush(); // the headers (which decide about gzip) and whatever is buffered, before the file
+                if (gzip == null) {
+                    return ((FileBodyWriter) request.connection()).writeFile(file, position, length);
+                }
+            }
+        } catch (RuntimeException e) {
+            closeQuietly(file);
+            throw e;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pumpFile(file, position, length, done);
+        return done.whenComplete((v, t) -> closeQuietly(file));
+    }
+
+    /** Writes a file a chunk at a time, awaiting each flush (the buffered path of {@link #sendFile}). */
+    private void pumpFile(FileChannel file, long position, long remaining, CompletableFuture<Void> done) {
+        long pos = position;
+        long left = remaining;
+        try {
+            while (left > 0) {
+                byte[] buf = new byte[(int) Math.min(FILE_CHUNK_SIZE, left)];
+                readFully(file, ByteBuffer.wrap(buf), pos);
+                pos += buf.length;
+                left -= buf.length;
+                write(buf);
+                if (left == 0) {
+                    break; // finish() sends the last chunk with the end of the response
+                }
+                CompletableFuture<Void> f = flush();
+                if (!f.isDone() || f.isCompletedExceptionally()) {
+                    long p = pos;
+                    long l = left;
+                    f.whenComplete((v, t) -> onLoop(() -> {
+                        if (t != null) {
+                            done.completeExceptionally(t);
+                        } else {
+                            pumpFile(file, p, l, done);
+                        }
+                    }));
+                    return;
+                }
+            }
+            done.complete(null);
+        } catch (Throwable t) {
+            done.completeExceptionally(t);
+        }
+    }
+
+    private static void readFully(FileChannel file, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int r = file.read(buf, pos);
+            if (r < 0) {
+                throw new EOFException("file shrank while being sent");
+            }
+            pos += r;
+        }
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            GEN_LOG.debug("Closing a sent file: {}", e.toString());
+        }
     }
 
     private byte[] takeBuffer() {
