@@ -3,6 +3,7 @@ package io.tornadoj.web;
 import io.tornadoj.escape.Escape;
 import io.tornadoj.httpserver.internal.FileBodyWriter;
 import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.HTTPUtil;
 import io.tornadoj.httputil.ResponseStartLine;
@@ -1617,7 +1618,7 @@ public abstract class RequestHandler {
         }
     }
 
-    /** Tornado's {@code _handle_request_exception}: Finish ends normally; HTTPError → its status; else 500. */
+    /** Tornado's {@code _handle_request_exception}: Finish ends normally; HTTPError → its status; HTTPInputError → 400; else 500. */
     final void handleRequestException(Throwable t) {
         Throwable e = t;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
@@ -1632,6 +1633,10 @@ public abstract class RequestHandler {
                 finish(f.chunk());
             }
             return;
+        }
+        if (e instanceof HTTPInputError) {
+            // a malformed body the handler parsed itself (e.g. a streamed MultipartStreamParser): the client's fault
+            e = new HTTPError(400, "Malformed request body: %s", e.getMessage());
         }
         logException(e);
         if (finished) {
