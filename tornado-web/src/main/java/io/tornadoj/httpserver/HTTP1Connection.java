@@ -60,7 +60,7 @@ import java.util.concurrent.CompletionStage;
  * the delegate's writes into responses, enforcing Tornado's connection rules — one request at a time
  * (pipelined requests wait, in order), keep-alive for HTTP/1.0 and 1.1, {@code Expect: 100-continue},
  * body size limits, header/body/idle timeouts, a client's half-close (what it sent is still answered), and a
- * clear status (then close) for malformed input.
+ * clear status (then close) for malformed input. File bodies go out without a copy ({@link #writeFile}).
  * Loop thread only.
  */
 final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection, FileBodyWriter {

@@ -1,5 +1,6 @@
 package io.tornadoj.httputil;
 
+import io.tornadoj.ioloop.IOLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * A {@code multipart/form-data} body parsed as it arrives, in chunks of any size fed in order: plain fields
@@ -19,9 +22,16 @@ import java.util.concurrent.CompletionStage;
  * piece by piece, so an upload never needs to be held whole. Made for {@code @StreamRequestBody} handlers:
  *
  * <pre>{@code
- * public void prepare() { parser = MultipartStreamParser.forContentType(contentType, listener, 64 * 1024); }
+ * public CompletionStage<?> prepare() {
+ *     try {
+ *         parser = MultipartStreamParser.forContentType(request().headers().get("Content-Type", ""), listener, 64 * 1024);
+ *         return null;
+ *     } catch (HTTPInputError e) {
+ *         return CompletableFuture.failedFuture(e); // 400
+ *     }
+ * }
  * public CompletionStage<?> dataReceived(byte[] chunk) { return parser.feed(chunk); }
- * public void put() { parser.finish() ... }
+ * public CompletionStage<Void> post() { return parser.finish().thenRun(() -> write(parser.arguments())); }
  * }</pre>
  *
  * <p>The rules are Tornado's {@code parse_multipart_form_data} (which {@link HTTPUtil#parseMultipartFormData}
@@ -37,9 +47,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Flow control: the listener's calls run in body order, each once the stage returned by the previous
  * one completed; {@link #feed} returns a stage that completes when every call the chunk caused has
- * completed, so a caller that waits for it before feeding more holds at most one chunk. Calls run on the
- * feeding thread, or on whichever thread completed the stage they waited for. Not thread-safe: feed from
- * one thread at a time (a connection's loop thread).
+ * completed, so a caller that waits for it before feeding more holds at most one chunk. A parser made on a
+ * loop thread makes its calls on that loop (a call that waited for a stage completed elsewhere, e.g. by
+ * {@code runInExecutor}, goes back to the loop); one made elsewhere makes them on the thread that fed the
+ * chunk or completed the stage. Not thread-safe: feed from one thread at a time (a connection's loop thread).
  */
 public final class MultipartStreamParser {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
@@ -99,6 +110,8 @@ public final class MultipartStreamParser {
     private final byte[] dashBoundary;
     private final int[] dashBoundaryTable;
     private final Listener listener;
+    /** Where the listener's calls run: the loop the parser was made on, else the thread at hand. */
+    private final Executor callThread;
     private final long maxFieldsSize;
     private final Map<String, List<String>> arguments = new LinkedHashMap<>();
     private State state = State.HEADERS;
@@ -155,6 +168,14 @@ public final class MultipartStreamParser {
         System.arraycopy(b, 0, dashBoundary, 2, b.length);
         dashBoundaryTable = HTTPUtil.kmpTable(dashBoundary);
         this.listener = listener;
+        IOLoop loop = IOLoop.currentOrNull();
+        this.callThread = loop == null || !loop.inLoop() ? Runnable::run : r -> {
+            if (loop.inLoop()) {
+                r.run();
+            } else {
+                loop.addCallback(r);
+            }
+        };
         this.maxFieldsSize = maxFieldsSize;
     }
 
@@ -209,11 +230,11 @@ public final class MultipartStreamParser {
         return e == null ? calls : calls.thenCompose(v -> CompletableFuture.failedFuture(e));
     }
 
-    private void call(java.util.function.Supplier<CompletionStage<?>> c) {
-        calls = calls.thenCompose(v -> {
+    private void call(Supplier<CompletionStage<?>> c) {
+        calls = calls.thenComposeAsync(v -> {
             CompletionStage<?> s = c.get();
             return s == null ? CompletableFuture.completedFuture(null) : s.thenApply(x -> null);
-        });
+        }, callThread);
     }
 
     private void parse(byte[] chunk) throws HTTPInputError {

@@ -481,18 +481,20 @@ public abstract class RequestHandler {
      * {@link #finish()} as usual. When nothing was flushed yet and no Content-Length is set, it is set to what
      * is buffered plus {@code length}; what is buffered goes out first.
      *
-     * <p>Not in Tornado, which reads files into {@code write()} calls. Files of 64 KiB or more go out without
+     * <p>Not in Tornado, which reads files into {@code write()} calls. Bodies of 64 KiB or more go out without
      * passing through the heap: the server hands the file to Netty (a {@code DefaultFileRegion}, i.e.
-     * sendfile, on plain connections; a {@code ChunkedNioFile} under TLS). Smaller files, and responses being
+     * sendfile, on plain connections; a {@code ChunkedNioFile} under TLS). Smaller ones, and responses being
      * gzipped ({@code compressResponse}), are read and written 64 KiB at a time, each chunk's flush awaited,
-     * so memory stays flat either way. The file is closed when the send completes or fails. Loop thread.
+     * so memory stays flat either way. A HEAD response sends none of it. The file is closed when the send
+     * completes or fails. Loop thread.
      *
      * @param file     the file
      * @param position the first byte to send
      * @param length   how many bytes to send
      * @return completes when the bytes are written to the socket; fails with {@code StreamClosedError} when
      *         the client went away first, or with the {@code IOException} when the file cannot be read
-     * @throws IllegalStateException after {@link #finish()}
+     * @throws IllegalStateException    after {@link #finish()}
+     * @throws IllegalArgumentException when the bytes are not all in the file
      */
     public CompletableFuture<Void> sendFile(Path file, long position, long length) {
         if (finished) {
@@ -513,6 +515,9 @@ public abstract class RequestHandler {
             if (finished) {
                 throw new IllegalStateException("Cannot sendFile() after finish()");
             }
+            if (position < 0 || length < 0 || position + length > file.size()) {
+                throw new IllegalArgumentException("bytes " + position + "+" + length + " are not all in the file");
+            }
             if (!headersWritten && !headers.contains("Content-Length")) {
                 headers.set("Content-Length", Long.toString(writeBufferSize + length));
             }
@@ -522,6 +527,9 @@ public abstract class RequestHandler {
                     return ((FileBodyWriter) request.connection()).writeFile(file, position, length);
                 }
             }
+        } catch (IOException e) {
+            closeQuietly(file);
+            return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             closeQuietly(file);
             throw e;

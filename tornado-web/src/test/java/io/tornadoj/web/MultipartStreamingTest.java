@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 import static io.tornadoj.web.Web.url;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,21 +28,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link MultipartStreamParser} in a {@link StreamRequestBody} handler over a real socket: files and fields
- * arrive intact with the listener's stages pausing the connection, and malformed bodies answer 400 (logged
- * once) while the server keeps serving.
+ * arrive intact with the listener's stages pausing the connection, every listener call on the loop even after
+ * a stage completed elsewhere, and malformed bodies answer 400 (logged once) while the server keeps serving.
  */
 @Timeout(60)
 class MultipartStreamingTest {
     private TestServer server;
 
-    /** Hashes each file part as it streams (pausing on every other chunk); answers fields and files. */
+    /**
+     * Hashes each file part as it streams (every other chunk pauses the parser until another thread releases
+     * it); answers fields, files, and how many listener calls ran off the loop.
+     */
     @StreamRequestBody
     public static class Upload extends RequestHandler {
         private MultipartStreamParser parser;
         private final List<String> files = new ArrayList<>();
+        private IOLoop loop;
+        private int offLoop;
+
+        private void onLoop() {
+            if (!loop.inLoop()) {
+                offLoop++;
+            }
+        }
 
         @Override
         public CompletionStage<?> prepare() {
+            loop = IOLoop.current();
             try {
                 parser = MultipartStreamParser.forContentType(request().headers().get("Content-Type", ""),
                         new MultipartStreamParser.Listener() {
@@ -51,6 +64,7 @@ class MultipartStreamingTest {
 
                             @Override
                             public CompletionStage<?> partBegin(MultipartStreamParser.Part part) {
+                                onLoop();
                                 sha = sha256();
                                 size = 0;
                                 return null;
@@ -58,18 +72,19 @@ class MultipartStreamingTest {
 
                             @Override
                             public CompletionStage<?> partData(MultipartStreamParser.Part part, byte[] chunk) {
+                                onLoop();
                                 sha.update(chunk);
                                 size += chunk.length;
                                 if (chunks++ % 2 == 0) {
                                     return null;
                                 }
-                                CompletableFuture<Void> later = new CompletableFuture<>();
-                                IOLoop.current().addCallback(() -> later.complete(null));
-                                return later;
+                                return CompletableFuture.runAsync(() -> { },
+                                        CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS));
                             }
 
                             @Override
                             public CompletionStage<?> partEnd(MultipartStreamParser.Part part) {
+                                onLoop();
                                 files.add(part.name() + ":" + part.filename() + ":" + part.contentType() + ":" + size
                                         + ":" + HexFormat.of().formatHex(sha.digest()));
                                 return null;
@@ -91,6 +106,7 @@ class MultipartStreamingTest {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("fields", parser.arguments());
                 out.put("files", files);
+                out.put("offLoop", offLoop);
                 write(out);
             });
         }
@@ -154,7 +170,7 @@ class MultipartStreamingTest {
         String hashSmall = HexFormat.of().formatHex(sha256().digest("small".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("{\"fields\": {\"title\": [\"holiday \\u00e9t\\u00e9\"]}, \"files\": ["
                 + "\"photo:a.bin:application/octet-stream:" + big.length + ":" + hashBig + "\", "
-                + "\"photo:b.txt:application/unknown:5:" + hashSmall + "\"]}", r.text());
+                + "\"photo:b.txt:application/unknown:5:" + hashSmall + "\"], \"offLoop\": 0}", r.text());
     }
 
     private void assertMalformed(String contentType, byte[] body, String message) throws Exception {

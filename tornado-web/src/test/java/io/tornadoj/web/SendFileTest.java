@@ -19,7 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -47,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Zero-copy file bodies ({@link RequestHandler#sendFile}, used by {@link StaticFileHandler}) over real
  * sockets on every transport: large files and ranges byte-exact, as {@code FileRegion}s on plain connections
  * and through a {@code ChunkedWriteHandler} under TLS; keep-alive after a file response; HEAD; small and
- * gzipped responses on the buffered path; a client leaving mid-file leaks no file descriptor.
+ * gzipped responses on the buffered path; bytes outside the file refused; a client leaving mid-file (plain or
+ * TLS) leaks no file descriptor and the server keeps serving.
  */
 @Timeout(120)
 class SendFileTest {
@@ -73,6 +73,10 @@ class SendFileTest {
             write("<"); // buffered output goes first and counts in the Content-Length
             return sendFile(root.resolve(getArgument("p")), Long.parseLong(getArgument("from")),
                     Long.parseLong(getArgument("n")));
+        }
+
+        public CompletionStage<Void> head() {
+            return get();
         }
     }
 
@@ -137,9 +141,7 @@ class SendFileTest {
         }
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, cert.toTrustManagerFactory().getTrustManagers(), null);
-        SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket("localhost", port);
-        s.startHandshake();
-        return new RawHttp(s);
+        return new RawHttp(ssl.getSocketFactory().createSocket("localhost", port));
     }
 
     private static String get(String target, String... headers) {
@@ -225,6 +227,37 @@ class SendFileTest {
 
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
+    void sendFileForHeadSendsNoBody(Transport t) throws Exception {
+        start(t, false, false);
+        try (RawHttp c = connect(false)) {
+            c.send("HEAD /part?p=large.bin&from=0&n=300000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            RawHttp.Response r = c.readResponse(true);
+            assertEquals(200, r.code);
+            assertEquals("300001", r.header("Content-Length"));
+            c.send(get("/files/small.bin"));
+            r = c.readResponse(false);
+            assertEquals(200, r.code, "no body bytes came in between");
+            assertArrayEquals(Arrays.copyOf(large, 1000), r.body);
+        }
+        assertEquals(0, fileRegions.get());
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void bytesOutsideTheFileAreAnError(Transport t) throws Exception {
+        start(t, false, false);
+        try (RawHttp c = connect(false)) {
+            c.send(get("/part?p=small.bin&from=500&n=501"));
+            assertEquals(500, c.readResponse(false).code);
+            c.send(get("/part?p=small.bin&from=500&n=500"));
+            RawHttp.Response r = c.readResponse(false);
+            assertEquals(200, r.code, "the connection goes on");
+            assertArrayEquals(Arrays.copyOfRange(large, 500, 1000), Arrays.copyOfRange(r.body, 1, r.body.length));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
     void gzippedResponsesStayBuffered(Transport t) throws Exception {
         start(t, false, true);
         try (RawHttp c = connect(false)) {
@@ -253,7 +286,33 @@ class SendFileTest {
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
     void clientLeavingMidFileClosesTheFile(Transport t) throws Exception {
-        Path big = root.resolve("big-" + t + ".bin");
+        clientLeavingMidFile(t, false);
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void clientLeavingMidFileOverTlsClosesTheFile(Transport t) throws Exception {
+        clientLeavingMidFile(t, true);
+    }
+
+    /** A socket with a small receive buffer, so that the server cannot have sent a large file when it leaves. */
+    private Socket slowSocket(boolean tls) throws Exception {
+        Socket s;
+        if (tls) {
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, cert.toTrustManagerFactory().getTrustManagers(), null);
+            s = ssl.getSocketFactory().createSocket();
+        } else {
+            s = new Socket();
+        }
+        s.setReceiveBufferSize(16 * 1024);
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    private void clientLeavingMidFile(Transport t, boolean tls) throws Exception {
+        Path big = root.resolve("big-" + t + tls + ".bin");
         byte[] block = new byte[1024 * 1024];
         try (var out = Files.newOutputStream(big)) {
             for (int i = 0; i < 64; i++) {
@@ -261,17 +320,14 @@ class SendFileTest {
             }
         }
         try {
-            start(t, false, false);
-            try (RawHttp c = connect(false)) { // once in full: caches the ETag, warms the loop up
+            start(t, tls, false);
+            try (RawHttp c = connect(tls)) { // once in full: caches the ETag, warms the loop up
                 c.send(get("/files/" + big.getFileName()));
                 assertEquals(64 * 1024 * 1024, c.readResponse(false).body.length);
             }
             long before = openFds();
             for (int i = 0; i < 3; i++) {
-                try (Socket s = new Socket()) {
-                    s.setReceiveBufferSize(16 * 1024);
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-                    s.setSoTimeout(10_000);
+                try (Socket s = slowSocket(tls)) {
                     s.getOutputStream().write(get("/files/" + big.getFileName()).getBytes());
                     InputStream in = s.getInputStream();
                     assertEquals(1024 * 1024, in.readNBytes(1024 * 1024).length, "the file is on its way");
@@ -285,7 +341,7 @@ class SendFileTest {
                 now = openFds();
             }
             assertTrue(now <= before, "file descriptors leaked: " + before + " before, " + now + " after");
-            try (RawHttp c = connect(false)) {
+            try (RawHttp c = connect(tls)) {
                 c.send(get("/files/small.bin"));
                 RawHttp.Response r = c.readResponse(false);
                 assertEquals(200, r.code, "the server keeps serving");
