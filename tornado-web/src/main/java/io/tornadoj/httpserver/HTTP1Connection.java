@@ -566,12 +566,17 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
      */
     @Override
     public CompletableFuture<Void> writeFile(FileChannel file, long position, long count) {
-        CompletableFuture<Void> f = closed || !headersWritten || !bodyAllowed || count == 0 ? write(null) : sendFile(file, position, count);
+        CompletableFuture<Void> f;
+        if (closed || !headersWritten || !bodyAllowed || count == 0) {
+            f = write(null); // fails as write() would, or sends nothing
+        } else {
+            f = sendFileBody(file, position, count);
+        }
         f.whenComplete((v, t) -> closeQuietly(file)); // a sent region closes its file itself; a skipped one does not
         return f;
     }
 
-    private CompletableFuture<Void> sendFile(FileChannel file, long position, long count) {
+    private CompletableFuture<Void> sendFileBody(FileChannel file, long position, long count) {
         writtenLength += count;
         if (expectedLength >= 0 && writtenLength > expectedLength) {
             return overLength();

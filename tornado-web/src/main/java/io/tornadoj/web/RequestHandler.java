@@ -521,6 +521,10 @@ public abstract class RequestHandler {
             if (!headersWritten && !headers.contains("Content-Length")) {
                 headers.set("Content-Length", Long.toString(writeBufferSize + length));
             }
+            if ("HEAD".equals(request.method())) {
+                closeQuietly(file); // no body: nothing to read
+                return CompletableFuture.completedFuture(null);
+            }
             if (length >= FILE_CHUNK_SIZE && request.connection() instanceof FileBodyWriter) {
                 flush(); // the headers (which decide about gzip) and whatever is buffered, before the file
                 if (gzip == null) {
@@ -1626,7 +1630,10 @@ public abstract class RequestHandler {
         }
     }
 
-    /** Tornado's {@code _handle_request_exception}: Finish ends normally; HTTPError → its status; HTTPInputError → 400; else 500. */
+    /**
+     * Tornado's {@code _handle_request_exception}: Finish ends normally; HTTPError → its status; HTTPInputError
+     * (a body the handler parsed) → 400; else 500.
+     */
     final void handleRequestException(Throwable t) {
         Throwable e = t;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {

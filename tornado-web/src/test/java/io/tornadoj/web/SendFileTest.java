@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Zero-copy file bodies ({@link RequestHandler#sendFile}, used by {@link StaticFileHandler}) over real
  * sockets on every transport: large files and ranges byte-exact, as {@code FileRegion}s on plain connections
- * and through a {@code ChunkedWriteHandler} under TLS; keep-alive after a file response; HEAD; small and
+ * and through a {@code ChunkedWriteHandler} under TLS; keep-alive and pipelining after a file response; HEAD; small and
  * gzipped responses on the buffered path; bytes outside the file refused; a client leaving mid-file (plain or
  * TLS) leaks no file descriptor and the server keeps serving.
  */
@@ -190,6 +190,21 @@ class SendFileTest {
         servesLargeFileThenKeepsAlive(t, true);
         assertEquals(0, fileRegions.get(), "TLS cannot sendfile");
         assertTrue(chunkedWrites.get() > LARGE / (64 * 1024), "chunked writes: " + chunkedWrites.get());
+    }
+
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void pipelinedRequestsWaitForTheFile(Transport t) throws Exception {
+        start(t, false, false);
+        try (RawHttp c = connect(false)) {
+            c.send(get("/files/large.bin") + get("/files/small.bin") + get("/files/large.bin", "Range", "bytes=-70000"));
+            assertArrayEquals(large, c.readResponse(false).body);
+            assertArrayEquals(Arrays.copyOf(large, 1000), c.readResponse(false).body);
+            RawHttp.Response r = c.readResponse(false);
+            assertEquals(206, r.code);
+            assertArrayEquals(Arrays.copyOfRange(large, LARGE - 70000, LARGE), r.body);
+        }
+        assertEquals(2, fileRegions.get());
     }
 
     @ParameterizedTest
