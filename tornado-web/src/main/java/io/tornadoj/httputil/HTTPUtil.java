@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
  * logging a warning on {@code tornado.general}); all may be called from any thread.
  */
 public final class HTTPUtil {
-
     /** The most parts a {@code multipart/form-data} body may have (Tornado's {@code ParseMultipartConfig.max_parts}). */
     static final int MAX_MULTIPART_PARTS = 100;
 
@@ -49,7 +48,6 @@ public final class HTTPUtil {
 
     /** RFC 2231 parameter names: {@code name*}, {@code name*0}, {@code name*0*}. */
     private static final Pattern RFC2231_NAME = Pattern.compile("(\\w+)\\*(?:([0-9]+)\\*?)?");
-
 
     private HTTPUtil() {
     }
@@ -379,10 +377,11 @@ public final class HTTPUtil {
      *
      * <p>The whole body through {@link MultipartStreamParser} (one implementation of the rules for both).
      * The boundary may be given quoted ({@code "1234"}). Everything after the first final boundary
-     * ({@code --boundary--}) is ignored (Tornado takes the last one; see {@link MultipartStreamParser}). Each part's headers are decoded as UTF-8; its
-     * {@code Content-Disposition} parameters are parsed as Tornado does (quoted or bare values, backslash
-     * escapes, RFC 2231/5987 {@code filename*=UTF-8''...}). A part with a non-empty {@code filename} goes to
-     * {@code files} as {@code HTTPFile(filename, body, Content-Type or "application/unknown")}; any other part
+     * ({@code --boundary--}) is ignored (Tornado takes the last one; see {@link MultipartStreamParser}). Each
+     * part's headers are decoded as UTF-8; its {@code Content-Disposition} parameters are parsed as Tornado
+     * does (quoted or bare values, backslash escapes, RFC 2231/5987 {@code filename*=UTF-8''...}). A part with
+     * a non-empty {@code filename} goes to {@code files} as
+     * {@code HTTPFile(filename, body, Content-Type or "application/unknown")}; any other part
      * goes to {@code arguments}, its body decoded as strict UTF-8.
      *
      * <p>A part whose disposition is not {@code form-data}, or that has no {@code name}, is skipped with a
@@ -609,14 +608,6 @@ public final class HTTPUtil {
     }
 
     // -- byte search ------------------------------------------------------------------------------------
-
-    static byte[] concat(byte[] a, byte[] b, byte[] c) {
-        byte[] out = new byte[a.length + b.length + c.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        System.arraycopy(c, 0, out, a.length + b.length, c.length);
-        return out;
-    }
 
     /** Knuth-Morris-Pratt failure table: searches stay linear whatever boundary a client picks. */
     static int[] kmpTable(byte[] needle) {

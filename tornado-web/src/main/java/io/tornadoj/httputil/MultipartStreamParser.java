@@ -238,7 +238,11 @@ public final class MultipartStreamParser {
     }
 
     private void parse(byte[] chunk) throws HTTPInputError {
-        byte[] data = pending.length == 0 ? chunk : HTTPUtil.concat(pending, chunk, EMPTY);
+        byte[] data = chunk;
+        if (pending.length > 0) {
+            data = Arrays.copyOf(pending, pending.length + chunk.length);
+            System.arraycopy(chunk, 0, data, pending.length, chunk.length);
+        }
         int pos = 0;
         while (state != State.DONE) {
             int d = nextDelimiter(data, pos);
