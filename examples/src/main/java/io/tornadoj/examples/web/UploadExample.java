@@ -282,7 +282,8 @@ public final class UploadExample {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8888;
         Path dir = args.length > 1 ? Files.createDirectories(Path.of(args[1])) : Files.createTempDirectory("uploads");
         makeApp(dir, DEFAULT_MAX_UPLOAD_SIZE).listen(port);
-        System.out.println("Uploads go to " + dir + ". Try: curl -T somefile http://localhost:" + port + "/upload/somefile");
+        System.out.println("Uploads go to " + dir + ". Try: curl -T somefile http://localhost:" + port + "/upload/somefile"
+                + " or curl -F file=@somefile http://localhost:" + port + "/form");
         IOLoop.current().start();
     }
 }
