@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.DecoderResult;
@@ -29,6 +30,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tornadoj.httputil.HTTPConnection;
 import io.tornadoj.httputil.HTTPHeaders;
@@ -41,12 +44,14 @@ import io.tornadoj.iostream.StreamClosedError;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Timeout;
 import io.tornadoj.internal.Loops;
+import io.tornadoj.internal.web.FileBodyWriter;
 import io.tornadoj.internal.web.Upgradable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,15 +63,17 @@ import java.util.concurrent.CompletionStage;
  * the delegate's writes into responses, enforcing Tornado's connection rules — one request at a time
  * (pipelined requests wait, in order), keep-alive for HTTP/1.0 and 1.1, {@code Expect: 100-continue},
  * body size limits, header/body/idle timeouts, a client's half-close (what it sent is still answered), and a
- * clear status (then close) for malformed input.
+ * clear status (then close) for malformed input. File bodies go out without a copy ({@link #writeFile}).
  * Loop thread only.
  */
-final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection, Upgradable {
+final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTPConnection, Upgradable, FileBodyWriter {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
     private static final Logger APP_LOG = LoggerFactory.getLogger("tornado.application");
     /** Response headers come from {@link HTTPHeaders}, which has checked their names already. */
     private static final DefaultHttpHeadersFactory RESPONSE_HEADERS =
             DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+    /** Added after the codec on a TLS connection's first file response: it reads files in chunks for the SslHandler. */
+    private static final String CHUNKED_WRITER = "tornado.http.chunkedWriter";
 
     private final HTTPServer server;
     private final HTTPServer.Options options;
@@ -611,9 +618,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         }
         writtenLength += chunk.length;
         if (expectedLength >= 0 && writtenLength > expectedLength) {
-            APP_LOG.error("Tried to write more data than Content-Length ({} > {})", writtenLength, expectedLength);
-            close();
-            return CompletableFuture.failedFuture(new IOException("Tried to write more data than Content-Length"));
+            return overLength();
         }
         if (pendingHead != null && pendingChunk == null) {
             pendingChunk = chunk; // goes out with the headers
@@ -621,6 +626,59 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         }
         writePendingHead();
         return send(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+    }
+
+    /** More body than the declared Content-Length: an application error; the connection closes. */
+    private CompletableFuture<Void> overLength() {
+        APP_LOG.error("Tried to write more data than Content-Length ({} > {})", writtenLength, expectedLength);
+        close();
+        return CompletableFuture.failedFuture(new IOException("Tried to write more data than Content-Length"));
+    }
+
+    /**
+     * A file body without copying it through the heap: a {@link DefaultFileRegion} (sendfile, splice or
+     * {@code transferTo}, whatever the transport does) on a plain connection; under TLS, which must encrypt
+     * every byte, a {@link ChunkedNioFile} read by a {@link ChunkedWriteHandler} as the socket drains. The
+     * same rules as {@link #write}: after the headers, within Content-Length, nothing sent for HEAD/204/304.
+     */
+    @Override
+    public CompletableFuture<Void> writeFile(FileChannel file, long position, long count) {
+        CompletableFuture<Void> f;
+        if (closed || !headersWritten || !bodyAllowed || count == 0) {
+            f = write(null); // fails as write() would, or sends nothing
+        } else {
+            f = sendFileBody(file, position, count);
+        }
+        f.whenComplete((v, t) -> closeQuietly(file)); // a sent region closes its file itself; a skipped one does not
+        return f;
+    }
+
+    private CompletableFuture<Void> sendFileBody(FileChannel file, long position, long count) {
+        writtenLength += count;
+        if (expectedLength >= 0 && writtenLength > expectedLength) {
+            return overLength();
+        }
+        writePendingHead(); // the headers (and any first chunk) go first
+        try {
+            return send(secure ? chunkedFile(file, position, count) : new DefaultFileRegion(file, position, count));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ChunkedNioFile chunkedFile(FileChannel file, long position, long count) throws IOException {
+        if (channel.pipeline().get(CHUNKED_WRITER) == null) {
+            channel.pipeline().addAfter(HTTPServer.CODEC, CHUNKED_WRITER, new ChunkedWriteHandler());
+        }
+        return new ChunkedNioFile(file, position, count, options.chunkSize());
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            GEN_LOG.debug("Closing a sent file: {}", e.toString());
+        }
     }
 
     @Override
@@ -679,7 +737,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     }
 
     /** Writes a message and flushes once per loop task, so headers, body and end go out in one write. */
-    private CompletableFuture<Void> send(HttpObject msg) {
+    private CompletableFuture<Void> send(Object msg) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         ChannelFuture cf = msg == null ? channel.newSucceededFuture() : channel.write(msg);
         if (msg != null) {

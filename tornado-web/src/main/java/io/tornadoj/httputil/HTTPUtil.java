@@ -2,9 +2,6 @@ package io.tornadoj.httputil;
 
 import io.tornadoj.escape.Escape;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -16,12 +13,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,8 +32,6 @@ import java.util.regex.Pattern;
  * logging a warning on {@code tornado.general}); all may be called from any thread.
  */
 public final class HTTPUtil {
-    private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
-
     /** The most parts a {@code multipart/form-data} body may have (Tornado's {@code ParseMultipartConfig.max_parts}). */
     static final int MAX_MULTIPART_PARTS = 100;
 
@@ -52,10 +48,6 @@ public final class HTTPUtil {
 
     /** RFC 2231 parameter names: {@code name*}, {@code name*0}, {@code name*0*}. */
     private static final Pattern RFC2231_NAME = Pattern.compile("(\\w+)\\*(?:([0-9]+)\\*?)?");
-
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
-    private static final int[] CRLFCRLF_TABLE = kmpTable(CRLFCRLF);
 
     private HTTPUtil() {
     }
@@ -289,7 +281,7 @@ public final class HTTPUtil {
         return decodeUtf8Strict(bytes.toByteArray(), "query argument");
     }
 
-    private static String decodeUtf8Strict(byte[] bytes, String what) throws HTTPInputError {
+    static String decodeUtf8Strict(byte[] bytes, String what) throws HTTPInputError {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -355,6 +347,11 @@ public final class HTTPUtil {
             }
             return;
         }
+        parseMultipartFormData(multipartBoundary(contentType).getBytes(StandardCharsets.UTF_8), data, arguments, files);
+    }
+
+    /** The {@code boundary} parameter of a {@code multipart/form-data} Content-Type, as given (maybe quoted). */
+    static String multipartBoundary(String contentType) throws HTTPInputError {
         String[] fields = contentType.split(";", -1);
         if (!fields[0].strip().equalsIgnoreCase("multipart/form-data")) {
             // e.g. "multipart/form-dataxyz"
@@ -369,8 +366,7 @@ public final class HTTPUtil {
             String k = f.substring(0, eq);
             String v = f.substring(eq + 1);
             if (k.equalsIgnoreCase("boundary") && !v.isEmpty()) {
-                parseMultipartFormData(v.getBytes(StandardCharsets.UTF_8), data, arguments, files);
-                return;
+                return v;
             }
         }
         throw new HTTPInputError("Invalid multipart/form-data: multipart boundary not found");
@@ -379,11 +375,13 @@ public final class HTTPUtil {
     /**
      * Parses a {@code multipart/form-data} body (Tornado's {@code parse_multipart_form_data}).
      *
-     * <p>The boundary may be given quoted ({@code "1234"}). Everything after the final boundary
-     * ({@code --boundary--}) is ignored. Each part's headers are decoded as UTF-8; its
-     * {@code Content-Disposition} parameters are parsed as Tornado does (quoted or bare values, backslash
-     * escapes, RFC 2231/5987 {@code filename*=UTF-8''...}). A part with a non-empty {@code filename} goes to
-     * {@code files} as {@code HTTPFile(filename, body, Content-Type or "application/unknown")}; any other part
+     * <p>The whole body through {@link MultipartStreamParser} (one implementation of the rules for both).
+     * The boundary may be given quoted ({@code "1234"}). Everything after the first final boundary
+     * ({@code --boundary--}) is ignored (Tornado takes the last one; see {@link MultipartStreamParser}). Each
+     * part's headers are decoded as UTF-8; its {@code Content-Disposition} parameters are parsed as Tornado
+     * does (quoted or bare values, backslash escapes, RFC 2231/5987 {@code filename*=UTF-8''...}). A part with
+     * a non-empty {@code filename} goes to {@code files} as
+     * {@code HTTPFile(filename, body, Content-Type or "application/unknown")}; any other part
      * goes to {@code arguments}, its body decoded as strict UTF-8.
      *
      * <p>A part whose disposition is not {@code form-data}, or that has no {@code name}, is skipped with a
@@ -402,99 +400,37 @@ public final class HTTPUtil {
      */
     public static void parseMultipartFormData(byte[] boundary, byte[] data, Map<String, List<String>> arguments,
                                               Map<String, List<HTTPFile>> files) throws HTTPInputError {
-        byte[] b = boundary;
-        if (b.length >= 2 && b[0] == '"' && b[b.length - 1] == '"') {
-            b = Arrays.copyOfRange(b, 1, b.length - 1);
-        }
-        if (b.length == 0) {
-            throw new HTTPInputError("Invalid multipart/form-data: empty boundary");
-        }
-        byte[] finalBoundary = concat(new byte[] {'-', '-'}, b, new byte[] {'-', '-'});
-        int finalIndex = lastIndexOf(data, finalBoundary);
-        if (finalIndex < 0) {
-            throw new HTTPInputError("Invalid multipart/form-data: no final boundary found");
-        }
-        byte[] delimiter = concat(new byte[] {'-', '-'}, b, CRLF);
-        int[] delimiterTable = kmpTable(delimiter);
-        List<int[]> parts = new ArrayList<>();
-        int pos = 0;
-        while (true) {
-            int next = indexOf(data, delimiter, delimiterTable, pos, finalIndex);
-            int end = next < 0 ? finalIndex : next;
-            if (end > pos) {
-                parts.add(new int[] {pos, end});
-                if (parts.size() > MAX_MULTIPART_PARTS) {
-                    throw new HTTPInputError("multipart/form-data has too many parts");
-                }
+        Map<String, List<HTTPFile>> newFiles = new LinkedHashMap<>();
+        MultipartStreamParser parser = new MultipartStreamParser(boundary, new MultipartStreamParser.Listener() {
+            private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+            @Override
+            public CompletionStage<?> partData(MultipartStreamParser.Part part, byte[] chunk) {
+                body.writeBytes(chunk);
+                return null;
             }
-            if (next < 0) {
-                break;
+
+            @Override
+            public CompletionStage<?> partEnd(MultipartStreamParser.Part part) {
+                newFiles.computeIfAbsent(part.name(), k -> new ArrayList<>(1))
+                        .add(new HTTPFile(part.filename(), body.toByteArray(), part.contentType()));
+                body.reset();
+                return null;
             }
-            pos = next + delimiter.length;
+        }, Long.MAX_VALUE);
+        // the listener completes at once: so do the stages
+        try {
+            parser.feed(data).toCompletableFuture().join();
+            parser.finish().toCompletableFuture().join();
+        } catch (CompletionException e) {
+            throw (HTTPInputError) e.getCause();
         }
         // nothing reaches the caller's maps unless the whole body is valid
-        Map<String, List<String>> newArguments = new LinkedHashMap<>();
-        Map<String, List<HTTPFile>> newFiles = new LinkedHashMap<>();
-        for (int[] part : parts) {
-            parsePart(data, part[0], part[1], newArguments, newFiles);
-        }
-        newArguments.forEach((k, v) -> arguments.computeIfAbsent(k, x -> new ArrayList<>(v.size())).addAll(v));
+        parser.arguments().forEach((k, v) -> arguments.computeIfAbsent(k, x -> new ArrayList<>(v.size())).addAll(v));
         newFiles.forEach((k, v) -> files.computeIfAbsent(k, x -> new ArrayList<>(v.size())).addAll(v));
     }
 
-    private static void parsePart(byte[] data, int start, int end, Map<String, List<String>> arguments,
-                                  Map<String, List<HTTPFile>> files) throws HTTPInputError {
-        int eoh = indexOf(data, CRLFCRLF, CRLFCRLF_TABLE, start, end);
-        if (eoh < 0) {
-            throw new HTTPInputError("multipart/form-data missing headers");
-        }
-        if (eoh - start > MAX_MULTIPART_PART_HEADER_SIZE) {
-            throw new HTTPInputError("multipart/form-data part header too large");
-        }
-        String headerText = decodeUtf8Strict(Arrays.copyOfRange(data, start, eoh), "multipart/form-data headers");
-        for (String line : headerText.split("\r?\n", -1)) {
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                    throw new HTTPInputError("multipart/form-data: Invalid header value " + quoteForMessage(line));
-                }
-            }
-        }
-        HTTPHeaders headers;
-        try {
-            headers = HTTPHeaders.parse(headerText);
-        } catch (IllegalArgumentException e) {
-            throw new HTTPInputError("multipart/form-data: " + e.getMessage());
-        }
-        if (end - start < 2 || data[end - 2] != '\r' || data[end - 1] != '\n') {
-            throw new HTTPInputError("Invalid multipart/form-data: part does not end with CRLF");
-        }
-        String dispHeader = headers.get("Content-Disposition", "");
-        Map<String, String> params = new LinkedHashMap<>();
-        String disposition = parseHeader(dispHeader, params);
-        if (!disposition.equalsIgnoreCase("form-data")) {
-            GEN_LOG.warn("Invalid multipart/form-data");
-            return;
-        }
-        int valueStart = eoh + 4;
-        int valueEnd = Math.max(valueStart, end - 2);
-        String name = params.get("name");
-        if (name == null || name.isEmpty()) {
-            GEN_LOG.warn("multipart/form-data value missing name");
-            return;
-        }
-        byte[] value = Arrays.copyOfRange(data, valueStart, valueEnd);
-        String filename = params.get("filename");
-        if (filename != null && !filename.isEmpty()) {
-            String ctype = headers.get("Content-Type", "application/unknown");
-            files.computeIfAbsent(name, k -> new ArrayList<>(1)).add(new HTTPFile(filename, value, ctype));
-        } else {
-            arguments.computeIfAbsent(name, k -> new ArrayList<>(1))
-                    .add(decodeUtf8Strict(value, "multipart/form-data value for " + quoteForMessage(name)));
-        }
-    }
-
-    private static String quoteForMessage(String s) {
+    static String quoteForMessage(String s) {
         StringBuilder sb = new StringBuilder("'");
         String t = abbreviate(s);
         for (int i = 0; i < t.length(); i++) {
@@ -673,16 +609,8 @@ public final class HTTPUtil {
 
     // -- byte search ------------------------------------------------------------------------------------
 
-    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
-        byte[] out = new byte[a.length + b.length + c.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        System.arraycopy(c, 0, out, a.length + b.length, c.length);
-        return out;
-    }
-
     /** Knuth-Morris-Pratt failure table: searches stay linear whatever boundary a client picks. */
-    private static int[] kmpTable(byte[] needle) {
+    static int[] kmpTable(byte[] needle) {
         int[] table = new int[needle.length];
         int k = 0;
         for (int i = 1; i < needle.length; i++) {
@@ -698,7 +626,7 @@ public final class HTTPUtil {
     }
 
     /** First index of {@code needle} in {@code hay[from, to)} (the whole needle inside the range), or -1. */
-    private static int indexOf(byte[] hay, byte[] needle, int[] table, int from, int to) {
+    static int indexOf(byte[] hay, byte[] needle, int[] table, int from, int to) {
         int k = 0;
         for (int i = from; i < to; i++) {
             while (k > 0 && hay[i] != needle[k]) {
@@ -712,26 +640,6 @@ public final class HTTPUtil {
             }
         }
         return -1;
-    }
-
-    /** Last index of {@code needle} in {@code hay}, or -1 (one linear pass). */
-    private static int lastIndexOf(byte[] hay, byte[] needle) {
-        int[] table = kmpTable(needle);
-        int last = -1;
-        int k = 0;
-        for (int i = 0; i < hay.length; i++) {
-            while (k > 0 && hay[i] != needle[k]) {
-                k = table[k - 1];
-            }
-            if (hay[i] == needle[k]) {
-                k++;
-                if (k == needle.length) {
-                    last = i - needle.length + 1;
-                    k = table[k - 1];
-                }
-            }
-        }
-        return last;
     }
 
     // ------------------------------------------------------------------------------------------------

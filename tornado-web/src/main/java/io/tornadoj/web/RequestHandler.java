@@ -4,7 +4,9 @@ import io.netty.channel.Channel;
 import io.tornadoj.escape.Escape;
 import io.tornadoj.internal.web.HandlerInternals;
 import io.tornadoj.internal.web.Upgradable;
+import io.tornadoj.internal.web.FileBodyWriter;
 import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.HTTPUtil;
 import io.tornadoj.httputil.ResponseStartLine;
@@ -17,12 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -83,6 +90,8 @@ public abstract class RequestHandler {
             throw new ExceptionInInitializerError(e);
         }
     }
+    /** Bytes of a file read and written at a time when it is not sent zero-copy; smaller files never are. */
+    static final int FILE_CHUNK_SIZE = 64 * 1024;
     /** Python's {@code http.cookies._LegalChars}: a cookie name, or a value sent without quotes. */
     private static final Pattern COOKIE_LEGAL = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~:]+");
     /** What a cookie value may never hold: controls, space, DEL and {@code ;} (no header or cookie injection). */
@@ -509,6 +518,126 @@ public abstract class RequestHandler {
             return CompletableFuture.completedFuture(null);
         }
         return request.connection().write(chunk);
+    }
+
+    /**
+     * Sends {@code length} bytes of a file from {@code position} as (the rest of) the response body; then
+     * {@link #finish()} as usual. When nothing was flushed yet and no Content-Length is set, it is set to what
+     * is buffered plus {@code length}; what is buffered goes out first.
+     *
+     * <p>Not in Tornado, which reads files into {@code write()} calls. Bodies of 64 KiB or more go out without
+     * passing through the heap: the server hands the file to Netty (a {@code DefaultFileRegion}, i.e.
+     * sendfile, on plain connections; a {@code ChunkedNioFile} under TLS). Smaller ones, and responses being
+     * gzipped ({@code compressResponse}), are read and written 64 KiB at a time, each chunk's flush awaited,
+     * so memory stays flat either way. A HEAD response sends none of it. The file is closed when the send
+     * completes or fails. Loop thread.
+     *
+     * @param file     the file
+     * @param position the first byte to send
+     * @param length   how many bytes to send
+     * @return completes when the bytes are written to the socket; fails with {@code StreamClosedError} when
+     *         the client went away first, or with the {@code IOException} when the file cannot be read
+     * @throws IllegalStateException    after {@link #finish()}
+     * @throws IllegalArgumentException when the bytes are not all in the file
+     */
+    public CompletableFuture<Void> sendFile(Path file, long position, long length) {
+        if (finished) {
+            throw new IllegalStateException("Cannot sendFile() after finish()");
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sendFile(ch, position, length);
+    }
+
+    /** {@link #sendFile(Path, long, long)} of a file already open; takes ownership of {@code file}. */
+    final CompletableFuture<Void> sendFile(FileChannel file, long position, long length) {
+        try {
+            if (finished) {
+                throw new IllegalStateException("Cannot sendFile() after finish()");
+            }
+            if (position < 0 || length < 0 || position + length > file.size()) {
+                throw new IllegalArgumentException("bytes " + position + "+" + length + " are not all in the file");
+            }
+            if (!headersWritten && !headers.contains("Content-Length")) {
+                headers.set("Content-Length", Long.toString(writeBufferSize + length));
+            }
+            if ("HEAD".equals(request.method())) {
+                closeQuietly(file); // no body: nothing to read
+                return CompletableFuture.completedFuture(null);
+            }
+            if (length >= FILE_CHUNK_SIZE && request.connection() instanceof FileBodyWriter) {
+                flush(); // the headers (which decide about gzip) and whatever is buffered, before the file
+                if (gzip == null) {
+                    return ((FileBodyWriter) request.connection()).writeFile(file, position, length);
+                }
+            }
+        } catch (IOException e) {
+            closeQuietly(file);
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            closeQuietly(file);
+            throw e;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pumpFile(file, position, length, done);
+        return done.whenComplete((v, t) -> closeQuietly(file));
+    }
+
+    /** Writes a file a chunk at a time, awaiting each flush (the buffered path of {@link #sendFile}). */
+    private void pumpFile(FileChannel file, long position, long remaining, CompletableFuture<Void> done) {
+        long pos = position;
+        long left = remaining;
+        try {
+            while (left > 0) {
+                byte[] buf = new byte[(int) Math.min(FILE_CHUNK_SIZE, left)];
+                readFully(file, ByteBuffer.wrap(buf), pos);
+                pos += buf.length;
+                left -= buf.length;
+                write(buf);
+                if (left == 0) {
+                    break; // finish() sends the last chunk with the end of the response
+                }
+                CompletableFuture<Void> f = flush();
+                if (!f.isDone() || f.isCompletedExceptionally()) {
+                    long p = pos;
+                    long l = left;
+                    f.whenComplete((v, t) -> onLoop(() -> {
+                        if (t != null) {
+                            done.completeExceptionally(t);
+                        } else {
+                            pumpFile(file, p, l, done);
+                        }
+                    }));
+                    return;
+                }
+            }
+            done.complete(null);
+        } catch (Throwable t) {
+            done.completeExceptionally(t);
+        }
+    }
+
+    private static void readFully(FileChannel file, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int r = file.read(buf, pos);
+            if (r < 0) {
+                throw new EOFException("file shrank while being sent");
+            }
+            pos += r;
+        }
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            GEN_LOG.debug("Closing a sent file: {}", e.toString());
+        }
     }
 
     private byte[] takeBuffer() {
@@ -1664,7 +1793,10 @@ public abstract class RequestHandler {
         }
     }
 
-    /** Tornado's {@code _handle_request_exception}: Finish ends normally; HTTPError → its status; else 500. */
+    /**
+     * Tornado's {@code _handle_request_exception}: Finish ends normally; HTTPError → its status; HTTPInputError
+     * (a body the handler parsed) → 400; else 500.
+     */
     final void handleRequestException(Throwable t) {
         Throwable e = t;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
@@ -1679,6 +1811,10 @@ public abstract class RequestHandler {
                 finish(f.chunk());
             }
             return;
+        }
+        if (e instanceof HTTPInputError) {
+            // a malformed body the handler parsed itself (e.g. a streamed MultipartStreamParser): the client's fault
+            e = new HTTPError(400, "Malformed request body: %s", e.getMessage());
         }
         logException(e);
         if (finished) {

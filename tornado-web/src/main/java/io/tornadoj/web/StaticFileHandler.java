@@ -1,10 +1,9 @@
 package io.tornadoj.web;
 
-import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.iostream.StreamClosedError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.URLConnection;
 import java.nio.ByteBuffer;
@@ -25,6 +24,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,17 +41,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Accept-Ranges}, and the content type guessed from the extension; {@code If-None-Match} and
  * {@code If-Modified-Since} give 304, a single {@code Range} gives 206 (or 416 when unsatisfiable), and
  * requests with a {@code v} argument (as made by {@link RequestHandler#staticUrl}) get cache headers for
- * {@link #CACHE_MAX_AGE} seconds. Bodies are read and sent in chunks of 64 KiB, each
- * awaited, so memory stays flat for large files (no zero-copy send yet).
+ * {@link #CACHE_MAX_AGE} seconds. HEAD gets the same headers without a body.
+ *
+ * <p>Bodies (whole files and ranges alike) go out with {@link #sendFile}: from 64 KiB on, zero-copy — on a
+ * plain connection the kernel copies the file to the socket (Netty's {@code DefaultFileRegion}: sendfile with
+ * epoll and NIO, splice with io_uring), under TLS Netty reads it in chunks as the socket drains
+ * ({@code ChunkedNioFile}), so the heap never holds more than one chunk. Smaller files, and responses gzipped
+ * because of {@code compressResponse}, are read and written 64 KiB at a time, each flush awaited. The file is
+ * closed when the response is sent or the client leaves (which ends the request quietly, as in Tornado).
  */
 public class StaticFileHandler extends RequestHandler {
     private static final Logger GEN_LOG = LoggerFactory.getLogger("tornado.general");
 
     /** Seconds that versioned ({@code ?v=}) responses may be cached: ten years, as Tornado. */
     public static final long CACHE_MAX_AGE = 86400L * 365 * 10;
-
-    /** Bytes read and sent at a time. */
-    static final int CHUNK_SIZE = 64 * 1024;
 
     private static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry("html", "text/html"), Map.entry("htm", "text/html"), Map.entry("css", "text/css"),
@@ -346,7 +349,10 @@ public class StaticFileHandler extends RequestHandler {
         return t == null ? "application/octet-stream" : t;
     }
 
-    /** Sends {@code length} bytes from {@code from}: a chunk at a time, each flush awaited. */
+    /**
+     * Sends {@code length} bytes from {@code from} with {@link #sendFile} (zero-copy for large files); a
+     * client that leaves meanwhile ends the request quietly, as in Tornado.
+     */
     private CompletableFuture<Void> stream(Path file, long from, long length) {
         FileChannel ch;
         try {
@@ -355,66 +361,12 @@ public class StaticFileHandler extends RequestHandler {
         } catch (IOException e) {
             throw new HTTPError(404);
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        IOLoop loop = IOLoop.current();
-        pump(ch, from, length, done, loop);
-        return done.whenComplete((v, t) -> {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // nothing to do
+        return sendFile(ch, from, length).exceptionally(t -> {
+            if (t instanceof StreamClosedError || t.getCause() instanceof StreamClosedError) {
+                return null;
             }
+            throw t instanceof CompletionException ? (CompletionException) t : new CompletionException(t);
         });
-    }
-
-    private void pump(FileChannel ch, long pos, long remaining, CompletableFuture<Void> done, IOLoop loop) {
-        try {
-            while (true) {
-                int n = (int) Math.min(CHUNK_SIZE, remaining);
-                byte[] buf = new byte[n];
-                readFully(ch, ByteBuffer.wrap(buf), pos);
-                pos += n;
-                remaining -= n;
-                write(buf);
-                if (remaining == 0) {
-                    done.complete(null); // finish() sends the last chunk
-                    return;
-                }
-                CompletableFuture<Void> f = flush();
-                if (f.isDone() && !f.isCompletedExceptionally()) {
-                    continue;
-                }
-                long p = pos;
-                long r = remaining;
-                f.whenComplete((v, t) -> {
-                    Runnable next = () -> {
-                        if (t != null) {
-                            done.completeExceptionally(t);
-                        } else {
-                            pump(ch, p, r, done, loop);
-                        }
-                    };
-                    if (loop.inLoop()) {
-                        next.run();
-                    } else {
-                        loop.addCallback(next);
-                    }
-                });
-                return;
-            }
-        } catch (Throwable t) {
-            done.completeExceptionally(t);
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-        while (buf.hasRemaining()) {
-            int r = ch.read(buf, pos);
-            if (r < 0) {
-                throw new EOFException("file shrank while being served");
-            }
-            pos += r;
-        }
     }
 
     // ------------------------------------------------------------------ versions and static URLs
@@ -434,7 +386,7 @@ public class StaticFileHandler extends RequestHandler {
             throw new IllegalStateException(e);
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(CHUNK_SIZE);
+            ByteBuffer buf = ByteBuffer.allocate(FILE_CHUNK_SIZE);
             while (ch.read(buf) >= 0) {
                 buf.flip();
                 digest.update(buf);

@@ -26,12 +26,26 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     RawHttp(int port) {
+        this(connect(port));
+    }
+
+    /** Over a connected socket (e.g. a TLS one), which the connection then owns. */
+    RawHttp(Socket socket) {
         try {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            this.socket = socket;
             socket.setSoTimeout(10_000);
             in = new java.io.BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Socket connect(int port) {
+        try {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,10 @@
 package io.tornadoj.examples.web;
 
+import io.tornadoj.httputil.HTTPInputError;
+import io.tornadoj.httputil.MultipartStreamParser;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.web.Application;
+import io.tornadoj.web.HTTPError;
 import io.tornadoj.web.RequestHandler;
 import io.tornadoj.web.StreamRequestBody;
 
@@ -11,9 +14,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,15 +28,25 @@ import java.util.concurrent.CompletionStage;
 import static io.tornadoj.web.Web.url;
 
 /**
- * Streaming uploads with {@link StreamRequestBody}: {@code PUT /upload/NAME} writes the body to
- * {@code DIRECTORY/NAME} chunk by chunk as it arrives, so memory stays flat whatever the size (up to
+ * Streaming uploads with {@link StreamRequestBody}, two ways, each keeping memory flat whatever the size (up to
  * {@code max_upload_size}, which {@code prepare()} sets with {@code request().connection().setMaxBodySize}; the
- * server's default limit is 100 MiB). Each chunk is written off the loop with {@code runInExecutor}, and the stage
- * it returns is flow control: the connection reads no more of the body until the chunk is on disk, so a fast client
- * cannot fill the heap. The answer is JSON: {@code {"name", "bytes", "sha256"}}. A client that leaves mid-upload (or
- * an error) leaves no partial file behind.
+ * server's default limit is 100 MiB):
  *
- * <p>Try: {@code head -c 1G /dev/urandom > big && curl -T big http://localhost:8888/upload/big}
+ * <ul>
+ * <li>{@code PUT /upload/NAME} writes the raw body to {@code DIRECTORY/NAME} chunk by chunk as it arrives. The
+ * answer is JSON: {@code {"name", "bytes", "sha256"}}.
+ * <li>{@code POST /form} takes a {@code multipart/form-data} body (an HTML form with file inputs), parsed as it
+ * streams by a {@link MultipartStreamParser}: each file part goes to {@code DIRECTORY/<its file name>} chunk by
+ * chunk, plain fields are collected (up to 64 KiB). The answer is JSON:
+ * {@code {"fields": {name: [values]}, "files": [{"field", "name", "bytes", "sha256"}]}}; a malformed body is a 400.
+ * </ul>
+ *
+ * <p>Chunks are written off the loop with {@code runInExecutor}, and the stage that returns is flow control: the
+ * connection reads no more of the body until the chunk is on disk, so a fast client cannot fill the heap. A
+ * client that leaves mid-upload (or an error) leaves no partial file behind.
+ *
+ * <p>Try: {@code head -c 1G /dev/urandom > big && curl -T big http://localhost:8888/upload/big}, or
+ * {@code curl -F note=hi -F file=@big http://localhost:8888/form}
  */
 public final class UploadExample {
     /** The default {@code max_upload_size}: 2 GiB. */
@@ -40,12 +55,14 @@ public final class UploadExample {
     private UploadExample() {
     }
 
-    /** Streams a PUT body to a file. Init arguments: {@code directory} (a Path), {@code max_upload_size} (bytes). */
-    @StreamRequestBody
-    public static class UploadHandler extends RequestHandler {
+    /**
+     * What both handlers share: the init arguments {@code directory} (a Path) and {@code max_upload_size} (bytes),
+     * and one file at a time streamed to a temporary file in the directory — hashed on the loop, written off it —
+     * then moved into place; a file not moved into place (an error, a client gone) is deleted.
+     */
+    abstract static class DiskUploadHandler extends RequestHandler {
         private Path directory;
         private long maxUploadSize;
-        private Path target;
         private Path partial;
         private FileChannel file;
         private MessageDigest sha256;
@@ -58,29 +75,32 @@ public final class UploadExample {
             maxUploadSize = max == null ? DEFAULT_MAX_UPLOAD_SIZE : ((Number) max).longValue();
         }
 
-        /** Before the body: raise the limit, open the file. */
+        /** Before the body: raise the limit. */
         @Override
         public CompletionStage<?> prepare() {
             request().connection().setMaxBodySize(maxUploadSize);
-            String name = pathArgs().get(0);
-            if (name.isEmpty() || name.startsWith(".") || name.contains("/") || name.contains("\\")) {
-                sendError(400); // never a path outside the directory; the connection closes, no body is read
-                return null;
-            }
+            return null;
+        }
+
+        /** @return whether a client's file name is a plain name in the directory (no path, not hidden) */
+        static boolean safeName(String name) {
+            return !name.isEmpty() && !name.startsWith(".") && !name.contains("/") && !name.contains("\\");
+        }
+
+        /** Starts a file: a temporary one in the directory. */
+        void startFile() {
             try {
                 sha256 = MessageDigest.getInstance("SHA-256");
-                target = directory.resolve(name);
                 partial = Files.createTempFile(directory, ".upload-", ".part");
                 file = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             } catch (IOException | NoSuchAlgorithmException e) {
                 throw new IllegalStateException("cannot start upload", e);
             }
-            return null;
+            bytes = 0;
         }
 
-        /** One chunk: hashed on the loop, written off it; the returned stage holds the next chunk back. */
-        @Override
-        public CompletionStage<?> dataReceived(byte[] chunk) {
+        /** The next bytes of the file: the stage completes when they are on disk. */
+        CompletionStage<?> writeChunk(byte[] chunk) {
             sha256.update(chunk);
             bytes += chunk.length;
             return IOLoop.current().runInExecutor(null, () -> {
@@ -92,21 +112,19 @@ public final class UploadExample {
             });
         }
 
-        /**
-         * The whole body is on disk: move it into place and answer.
-         *
-         * @param name the file name, from the URL
-         * @throws IOException when the file cannot be finished
-         */
-        public void put(String name) throws IOException {
-            file.close();
-            Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        /** The file is complete: moved to {@code DIRECTORY/name}; returns {@code {"bytes", "sha256"}}. */
+        Map<String, Object> finishFile(String name) {
+            try {
+                file.close();
+                Files.move(partial, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             partial = null;
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("name", name);
-            answer.put("bytes", bytes);
-            answer.put("sha256", HexFormat.of().formatHex(sha256.digest()));
-            write(answer);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("bytes", bytes);
+            result.put("sha256", HexFormat.of().formatHex(sha256.digest()));
+            return result;
         }
 
         @Override
@@ -119,7 +137,7 @@ public final class UploadExample {
             cleanUp();
         }
 
-        /** Closes the file and removes what was not moved into place (an error, an aborted upload). */
+        /** Closes the file and removes what was not moved into place. */
         private void cleanUp() {
             try {
                 if (file != null) {
@@ -135,15 +153,122 @@ public final class UploadExample {
         }
     }
 
+    /** Streams a PUT body to {@code DIRECTORY/NAME}. */
+    @StreamRequestBody
+    public static class UploadHandler extends DiskUploadHandler {
+        /** Before the body: raise the limit, check the name, open the file. */
+        @Override
+        public CompletionStage<?> prepare() {
+            super.prepare();
+            if (!safeName(pathArgs().get(0))) {
+                sendError(400); // never a path outside the directory; the connection closes, no body is read
+                return null;
+            }
+            startFile();
+            return null;
+        }
+
+        /** One chunk; the returned stage holds the next chunk back until this one is on disk. */
+        @Override
+        public CompletionStage<?> dataReceived(byte[] chunk) {
+            return writeChunk(chunk);
+        }
+
+        /**
+         * The whole body is on disk: move it into place and answer.
+         *
+         * @param name the file name, from the URL
+         */
+        public void put(String name) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("name", name);
+            answer.putAll(finishFile(name));
+            write(answer);
+        }
+    }
+
+    /** Streams the file parts of a {@code multipart/form-data} POST to files named after them. */
+    @StreamRequestBody
+    public static class FormUploadHandler extends DiskUploadHandler implements MultipartStreamParser.Listener {
+        /** The most bytes of plain field values a form may have. */
+        static final int MAX_FIELDS_SIZE = 64 * 1024;
+
+        private MultipartStreamParser parser;
+        private final List<Map<String, Object>> files = new ArrayList<>();
+
+        /** Before the body: raise the limit, make the parser (a Content-Type without a boundary is a 400). */
+        @Override
+        public CompletionStage<?> prepare() {
+            super.prepare();
+            try {
+                parser = MultipartStreamParser.forContentType(request().headers().get("Content-Type", ""), this,
+                        MAX_FIELDS_SIZE);
+            } catch (HTTPInputError e) {
+                throw new HTTPError(400, "%s", e.getMessage());
+            }
+            return null;
+        }
+
+        /** Each chunk goes to the parser; its stage completes once the chunk's file data is on disk. */
+        @Override
+        public CompletionStage<?> dataReceived(byte[] chunk) {
+            return parser.feed(chunk);
+        }
+
+        /** A file part begins (its name without any directory part); a hidden or empty name is a 400. */
+        @Override
+        public CompletionStage<?> partBegin(MultipartStreamParser.Part part) {
+            String name = part.filename().substring(Math.max(part.filename().lastIndexOf('/'), part.filename().lastIndexOf('\\')) + 1);
+            if (!safeName(name)) {
+                throw new HTTPError(400, "bad file name %s", part.filename());
+            }
+            startFile();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("field", part.name());
+            entry.put("name", name);
+            files.add(entry);
+            return null;
+        }
+
+        /** File data, written to disk. */
+        @Override
+        public CompletionStage<?> partData(MultipartStreamParser.Part part, byte[] chunk) {
+            return writeChunk(chunk);
+        }
+
+        /** The part is complete: move the file into place. */
+        @Override
+        public CompletionStage<?> partEnd(MultipartStreamParser.Part part) {
+            Map<String, Object> entry = files.get(files.size() - 1);
+            entry.putAll(finishFile((String) entry.get("name")));
+            return null;
+        }
+
+        /**
+         * The whole body has been read: answer with what it held.
+         *
+         * @return completes when the parser has checked the end of the body
+         */
+        public CompletionStage<Void> post() {
+            return parser.finish().thenRun(() -> {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("fields", parser.arguments());
+                answer.put("files", files);
+                write(answer);
+            });
+        }
+    }
+
     /**
      * @param directory     where uploads go
      * @param maxUploadSize the largest body accepted, in bytes
      * @return the application
      */
     public static Application makeApp(Path directory, long maxUploadSize) {
+        Map<String, Object> args = Map.of("directory", directory, "max_upload_size", maxUploadSize);
         return new Application(List.of(
-                url("/upload/([^/]+)", UploadHandler.class,
-                        Map.of("directory", directory, "max_upload_size", maxUploadSize))));
+                url("/upload/([^/]+)", UploadHandler.class, args),
+                url("/form", FormUploadHandler.class, args)));
     }
 
     /**
@@ -157,7 +282,8 @@ public final class UploadExample {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8888;
         Path dir = args.length > 1 ? Files.createDirectories(Path.of(args[1])) : Files.createTempDirectory("uploads");
         makeApp(dir, DEFAULT_MAX_UPLOAD_SIZE).listen(port);
-        System.out.println("Uploads go to " + dir + ". Try: curl -T somefile http://localhost:" + port + "/upload/somefile");
+        System.out.println("Uploads go to " + dir + ". Try: curl -T somefile http://localhost:" + port + "/upload/somefile"
+                + " or curl -F file=@somefile http://localhost:" + port + "/form");
         IOLoop.current().start();
     }
 }
