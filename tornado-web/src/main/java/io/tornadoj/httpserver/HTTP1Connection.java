@@ -729,6 +729,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private void nextRequest() {
         inRequest = false;
         delegate = null;
+        requestHeaders = null; // an idle keep-alive connection holds nothing of its last request
         startHeaderTimer();
         if (!draining) {
             // from a fresh task: no recursion through pipelined requests (inside drain() its loop goes on)
@@ -744,6 +745,9 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             lastWrite = cf;
         }
         cf.addListener(x -> {
+            if (lastWrite == x) {
+                lastWrite = null; // written: nothing to wait for (and nothing kept while idle)
+            }
             if (x.isSuccess()) {
                 f.complete(null);
             } else {
@@ -833,9 +837,10 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     /** Closes once the last response is written: it may still wait for its flush (e.g. stop() right after it). */
     private void closeAfterWrites() {
         writePendingHead();
-        if (lastWrite != null && !lastWrite.isDone()) {
+        ChannelFuture last = lastWrite; // the flush may complete it, and that clears the field
+        if (last != null && !last.isDone()) {
             channel.flush();
-            lastWrite.addListener(x -> close());
+            last.addListener(x -> close());
         } else {
             close();
         }
@@ -873,6 +878,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private void abandonRequest() {
         inRequest = false;
         delegate = null;
+        requestHeaders = null;
     }
 
     private void releaseInbox() {
