@@ -234,7 +234,11 @@ public class Application implements ReversibleRouter {
     }
 
     private static String accessLine(RequestHandler handler, int status) {
-        return String.format("%d %s %.2fms", status, handler.summary(), 1000.0 * handler.request().requestTime());
+        // "%d %s %.2fms" without String.format (this runs for every request when INFO is on)
+        long hundredths = Math.round(100_000.0 * handler.request().requestTime());
+        long fraction = hundredths % 100;
+        return new StringBuilder(80).append(status).append(' ').append(handler.summary()).append(' ')
+                .append(hundredths / 100).append(fraction < 10 ? ".0" : ".").append(fraction).append("ms").toString();
     }
 
     /** The application's routers: they know handler targets (classes and suppliers). */

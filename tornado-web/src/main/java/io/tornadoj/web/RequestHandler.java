@@ -1561,10 +1561,21 @@ public abstract class RequestHandler {
             for (byte[] part : writeBuffer) {
                 sha1.update(part);
             }
-            return "\"" + HexFormat.of().formatHex(sha1.digest()) + "\"";
+            return quotedHex(sha1.digest());
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String quotedHex(byte[] digest) {
+        char[] out = new char[digest.length * 2 + 2];
+        out[0] = '"';
+        for (int i = 0; i < digest.length; i++) {
+            out[1 + 2 * i] = Character.forDigit((digest[i] >> 4) & 0xf, 16);
+            out[2 + 2 * i] = Character.forDigit(digest[i] & 0xf, 16);
+        }
+        out[out.length - 1] = '"';
+        return new String(out);
     }
 
     /** Sets the {@code Etag} header to {@link #computeEtag()} (nothing when it is null). */
