@@ -94,6 +94,55 @@ class ApplicationTest {
         }
     }
 
+    /** Writes its constructor's tag and its {@code reply} init argument. */
+    public static class Tagged extends RequestHandler {
+        private final String tag;
+        private Object reply;
+
+        public Tagged() {
+            this("class");
+        }
+
+        Tagged(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void initialize(Map<String, Object> initArgs) {
+            reply = initArgs.get("reply");
+        }
+
+        public void get() {
+            write(tag + " " + reply);
+        }
+    }
+
+    // ------------------------------------------------------------------ Web.url overloads
+
+    /** Each form of {@code url} compiles (lambda, constructor reference, class, router) and routes to its target. */
+    @Test
+    void urlAcceptsClassesLambdasConstructorReferencesAndRouters() {
+        Object router = new Application(List.of(url("/router", Reply.class, Map.of("reply", "routed"))));
+        List<URLSpec> rules = List.of(
+                url("/class", Tagged.class, Map.of("reply", "c")),
+                url("/lambda", () -> new Tagged("lambda"), Map.of("reply", "l")),
+                url("/ref", Tagged::new, null, "ref"),
+                url("/named-lambda", () -> new Tagged("named"), Map.of("reply", "n"), "named"),
+                url("/router", router, Map.of()),
+                new URLSpec("/spec", () -> new Tagged("spec"), null, null),
+                new URLSpec("/spec-class", Tagged.class, Map.of("reply", "s"), null));
+        assertSame(Tagged.class, rules.get(0).handler());
+        assertSame(router, rules.get(4).handler());
+        server = TestServer.start(new Application(rules));
+        assertEquals("class c", server.get("/class").body());
+        assertEquals("lambda l", server.get("/lambda").body());
+        assertEquals("class null", server.get("/ref").body());
+        assertEquals("named n", server.get("/named-lambda").body());
+        assertEquals("routed", server.get("/router").body());
+        assertEquals("spec null", server.get("/spec").body());
+        assertEquals("class s", server.get("/spec-class").body());
+    }
+
     // ------------------------------------------------------------------ reverseUrl
 
     @Test
