@@ -2,6 +2,7 @@ package io.tornadoj.httpclient;
 
 import io.netty.handler.ssl.SslContext;
 import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.internal.Seconds;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -203,7 +204,7 @@ public final class HTTPRequest {
     }
 
     private static Duration duration(Object v) {
-        return v instanceof Duration ? (Duration) v : Duration.ofNanos((long) (((Number) v).doubleValue() * 1e9));
+        return v instanceof Duration ? (Duration) v : Seconds.toDuration(((Number) v).doubleValue());
     }
 
     /** @return the URL */
@@ -478,7 +479,7 @@ public final class HTTPRequest {
 
         /** @param seconds the connect limit in seconds @return this */
         public Builder connectTimeout(double seconds) {
-            return connectTimeout(duration(seconds));
+            return connectTimeout(Seconds.toDuration(seconds));
         }
 
         /** @param v the limit for the whole request @return this */
@@ -489,7 +490,7 @@ public final class HTTPRequest {
 
         /** @param seconds the request limit in seconds @return this */
         public Builder requestTimeout(double seconds) {
-            return requestTimeout(duration(seconds));
+            return requestTimeout(Seconds.toDuration(seconds));
         }
 
         /** @param v sends If-Modified-Since @return this */

@@ -15,6 +15,7 @@ import io.tornadoj.httputil.HTTPServerConnectionDelegate;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.RequestStartLine;
 import io.tornadoj.httputil.ResponseStartLine;
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.iostream.IOStream;
 import io.tornadoj.tcpserver.TCPServer;
 
@@ -222,16 +223,31 @@ public class HTTPServer extends TCPServer {
                 return this;
             }
 
+            /** @param seconds how long an idle keep-alive connection stays open, in seconds @return this */
+            public Builder idleConnectionTimeout(double seconds) {
+                return idleConnectionTimeout(Seconds.toDuration(seconds));
+            }
+
             /** @param v the limit for reading one body (the connection closes) @return this */
             public Builder bodyTimeout(Duration v) {
                 bodyTimeout = v;
                 return this;
             }
 
+            /** @param seconds the limit for reading one body (the connection closes), in seconds @return this */
+            public Builder bodyTimeout(double seconds) {
+                return bodyTimeout(Seconds.toDuration(seconds));
+            }
+
             /** @param v the limit for the next request's headers (the connection closes) @return this */
             public Builder headerTimeout(Duration v) {
                 headerTimeout = v;
                 return this;
+            }
+
+            /** @param seconds the limit for the next request's headers (the connection closes), in seconds @return this */
+            public Builder headerTimeout(double seconds) {
+                return headerTimeout(Seconds.toDuration(seconds));
             }
 
             /** @param v decompress gzip/deflate request bodies @return this */

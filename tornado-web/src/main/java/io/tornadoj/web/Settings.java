@@ -1,5 +1,6 @@
 package io.tornadoj.web;
 
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.template.BaseLoader;
 
 import java.nio.file.Path;
@@ -319,9 +320,19 @@ public final class Settings {
             return set("websocket_ping_interval", v);
         }
 
+        /** @param seconds WebSocket ping interval in seconds (Tornado's float) @return this */
+        public Builder websocketPingInterval(double seconds) {
+            return websocketPingInterval(Seconds.toDuration(seconds));
+        }
+
         /** @param v WebSocket ping timeout @return this */
         public Builder websocketPingTimeout(Duration v) {
             return set("websocket_ping_timeout", v);
+        }
+
+        /** @param seconds WebSocket ping timeout in seconds (Tornado's float) @return this */
+        public Builder websocketPingTimeout(double seconds) {
+            return websocketPingTimeout(Seconds.toDuration(seconds));
         }
 
         /** @param v the largest WebSocket message @return this */
