@@ -5,7 +5,6 @@ import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPServerRequest;
 
 import java.io.ByteArrayOutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -91,8 +90,7 @@ public class PathMatches implements Matcher {
 
     /**
      * Percent-decodes a group as UTF-8, strictly: bytes that are not UTF-8 make the request a 400 (as
-     * Tornado's {@code decode_argument}), reported as an {@link UncheckedIOException} wrapping an
-     * {@link HTTPInputError}.
+     * Tornado's {@code decode_argument}), reported as an {@link HTTPInputError}.
      */
     private static String unquote(String s) {
         if (s == null || s.indexOf('%') < 0) {
@@ -118,7 +116,7 @@ public class PathMatches implements Matcher {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
         } catch (CharacterCodingException e) {
-            throw new UncheckedIOException(new HTTPInputError("Invalid unicode in path argument: " + s));
+            throw new HTTPInputError("Invalid unicode in path argument: " + s);
         }
     }
 

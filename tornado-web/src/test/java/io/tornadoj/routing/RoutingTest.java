@@ -2,7 +2,6 @@ package io.tornadoj.routing;
 
 import io.tornadoj.httputil.HTTPConnection;
 import io.tornadoj.httputil.HTTPHeaders;
-import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPMessageDelegate;
 import io.tornadoj.httputil.HTTPServerConnectionDelegate;
 import io.tornadoj.httputil.HTTPServerRequest;
@@ -36,11 +35,7 @@ class RoutingTest {
         for (int i = 0; i < headers.length; i += 2) {
             h.add(headers[i], headers[i + 1]);
         }
-        try {
-            return new HTTPServerRequest(method, uri, "HTTP/1.1", h, null, "127.0.0.1", "http");
-        } catch (HTTPInputError e) {
-            throw new AssertionError(e);
-        }
+        return new HTTPServerRequest(method, uri, "HTTP/1.1", h, null, "127.0.0.1", "http");
     }
 
     static HTTPServerRequest get(String uri) {
