@@ -198,7 +198,10 @@ public final class Settings {
         }
 
         /**
-         * Any setting by Tornado's key.
+         * Any setting by Tornado's key. Tornado-style values of typed settings are converted, so the typed
+         * getters work: a {@code String} for {@code static_path} or {@code template_path} becomes a
+         * {@link Path}, a {@code Number} of seconds for {@code websocket_ping_interval} or
+         * {@code websocket_ping_timeout} a {@link Duration}.
          *
          * @param key   the key
          * @param value the value (null removes it)
@@ -209,9 +212,22 @@ public final class Settings {
             if (value == null) {
                 values.remove(key);
             } else {
-                values.put(key, value);
+                values.put(key, typed(key, value));
             }
             return this;
+        }
+
+        private static Object typed(String key, Object value) {
+            switch (key) {
+                case "static_path":
+                case "template_path":
+                    return value instanceof String ? Path.of((String) value) : value;
+                case "websocket_ping_interval":
+                case "websocket_ping_timeout":
+                    return value instanceof Number ? Seconds.toDuration(((Number) value).doubleValue()) : value;
+                default:
+                    return value;
+            }
         }
 
         /** @param v debug mode (turns on serve_traceback) @return this */

@@ -8,8 +8,10 @@ import io.tornadoj.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -391,6 +393,27 @@ class ApplicationTest {
         assertNull(s.autoescape());
         assertTrue(s.asMap().containsKey("autoescape"));
         assertThrows(NullPointerException.class, () -> Settings.builder().set(null, 1));
+    }
+
+    /** Tornado-style values given to {@code set} work with the typed getters (and over a socket). */
+    @Test
+    void settingsSetConvertsTornadoStyleValues(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "static hello");
+        Settings s = Settings.builder()
+                .set("static_path", dir.toString())
+                .set("template_path", "templates")
+                .set("websocket_ping_interval", 10)
+                .set("websocket_ping_timeout", 0.5)
+                .build();
+        assertEquals(dir, s.staticPath());
+        assertEquals(Path.of("templates"), s.templatePath());
+        assertEquals(Duration.ofSeconds(10), s.websocketPingInterval());
+        assertEquals(Duration.ofMillis(500), s.websocketPingTimeout());
+        // typed values are kept as they are
+        assertEquals(Duration.ofSeconds(3),
+                Settings.builder().set("websocket_ping_interval", Duration.ofSeconds(3)).build().websocketPingInterval());
+        server = TestServer.start(new Application(List.of(), s));
+        assertEquals("static hello", server.get("/static/hello.txt").body());
     }
 
     @Test
