@@ -23,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -72,7 +73,7 @@ public class HTTPServer extends TCPServer {
         private Options(Builder b) {
             xheaders = b.xheaders;
             protocol = b.protocol;
-            trustedDownstream = Set.copyOf(b.trustedDownstream);
+            trustedDownstream = b.trustedDownstream;
             noKeepAlive = b.noKeepAlive;
             maxHeaderSize = b.maxHeaderSize;
             maxBodySize = b.maxBodySize;
@@ -193,9 +194,9 @@ public class HTTPServer extends TCPServer {
                 return this;
             }
 
-            /** @param v proxy addresses to skip in X-Forwarded-For @return this */
-            public Builder trustedDownstream(Set<String> v) {
-                trustedDownstream = Objects.requireNonNull(v);
+            /** @param v proxy addresses to skip in X-Forwarded-For (a list, as Tornado's, or a set) @return this */
+            public Builder trustedDownstream(Collection<String> v) {
+                trustedDownstream = Set.copyOf(v);
                 return this;
             }
 

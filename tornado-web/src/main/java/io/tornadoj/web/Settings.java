@@ -112,9 +112,10 @@ public final class Settings {
         return (String) values.getOrDefault("static_url_prefix", "/static/");
     }
 
-    /** @return {@code static_handler_class}, or null for the default */
-    public Class<?> staticHandlerClass() {
-        return (Class<?>) values.get("static_handler_class");
+    /** @return {@code static_handler_class}, or null for the default ({@link StaticFileHandler}) */
+    @SuppressWarnings("unchecked")
+    public Class<? extends RequestHandler> staticHandlerClass() {
+        return (Class<? extends RequestHandler>) values.get("static_handler_class");
     }
 
     /** @return {@code template_path}, or null */

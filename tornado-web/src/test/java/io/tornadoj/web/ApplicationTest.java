@@ -310,7 +310,8 @@ class ApplicationTest {
         assertEquals(Map.of("httponly", true), s.xsrfCookieKwargs());
         assertEquals(statics, s.staticPath());
         assertEquals("/assets/", s.staticUrlPrefix());
-        assertEquals(Ok.class, s.staticHandlerClass());
+        Class<? extends RequestHandler> staticHandler = s.staticHandlerClass(); // typed as its setter
+        assertEquals(Ok.class, staticHandler);
         assertEquals(templates, s.templatePath());
         assertSame(loader, s.templateLoader());
         assertEquals("my_escape", s.autoescape());
