@@ -37,19 +37,31 @@ public class PathMatches implements Matcher {
      * @param pathPattern the regex
      */
     public PathMatches(String pathPattern) {
-        String p = pathPattern.replace("(?P<", "(?<");
-        if (!p.endsWith("$")) {
-            p = p + "$";
-        }
-        this.regex = Pattern.compile(p);
+        this(anchored(pathPattern.replace("(?P<", "(?<")));
+    }
+
+    /**
+     * A path matcher for a compiled regex, used as it is (flags kept, no {@code $} added: as Tornado, which
+     * anchors only patterns given as strings).
+     *
+     * @param pathPattern the regex
+     */
+    public PathMatches(Pattern pathPattern) {
+        this.regex = pathPattern;
+        String p = pathPattern.pattern();
         java.util.regex.Matcher names = GROUP_NAME.matcher(p);
         while (names.find()) {
             groupNames.add(names.group(1));
         }
         this.groupCount = regex.matcher("").groupCount();
         this.reverseFormat = findGroups(p, groupCount);
-        String body = p.substring(0, p.length() - 1);
-        this.literal = body.chars().anyMatch(c -> "\\.[]{}()*+-?^$|".indexOf(c) >= 0) ? null : body;
+        String body = p.endsWith("$") ? p.substring(0, p.length() - 1) : null;
+        this.literal = body == null || pathPattern.flags() != 0
+                || body.chars().anyMatch(c -> "\\.[]{}()*+-?^$|".indexOf(c) >= 0) ? null : body;
+    }
+
+    private static Pattern anchored(String p) {
+        return Pattern.compile(p.endsWith("$") ? p : p + "$");
     }
 
     /** @return the anchored regex */
