@@ -124,7 +124,7 @@ class ApplicationTest {
     /** Each form of {@code url} compiles (lambda, constructor reference, class, router) and routes to its target. */
     @Test
     void urlAcceptsClassesLambdasConstructorReferencesAndRouters() {
-        Object router = new Application(List.of(url("/router", Reply.class, Map.of("reply", "routed"))));
+        Application router = new Application(List.of(url("/router", Reply.class, Map.of("reply", "routed"))));
         List<URLSpec> rules = List.of(
                 url("/class", Tagged.class, Map.of("reply", "c")),
                 url("/lambda", () -> new Tagged("lambda"), Map.of("reply", "l")),
