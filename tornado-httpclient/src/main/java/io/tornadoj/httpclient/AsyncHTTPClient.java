@@ -158,7 +158,14 @@ public class AsyncHTTPClient implements AutoCloseable {
                 return this;
             }
 
-            /** @param v request option defaults, e.g. {@code Map.of("user_agent", "x", "request_timeout", 5.0)} @return this */
+            /**
+             * @param v request option defaults for every option a request leaves unset, keyed by the
+             *          {@link HTTPRequest.Builder} option's name in Tornado's form or Java's (every option but the
+             *          URL), e.g. {@code Map.of("user_agent", "x", "request_timeout", 5.0)}; {@code headers} may be
+             *          an {@code HTTPHeaders} or a {@code Map}. An unknown key or a wrong value fails each fetch
+             *          with {@link IllegalArgumentException}
+             * @return this
+             */
             public Builder defaults(Map<String, Object> v) {
                 defaults = Objects.requireNonNull(v);
                 return this;

@@ -2,6 +2,7 @@ package io.tornadoj.httpclient;
 
 import io.netty.handler.ssl.SslContext;
 import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.internal.Seconds;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -135,11 +136,16 @@ public final class HTTPRequest {
     }
 
     /**
-     * This request with the client's defaults filled in where it left options unset. Keys are the Java
-     * option names or Tornado's ({@code user_agent}, {@code connect_timeout} in seconds, …).
+     * This request with the client's defaults filled in where it left options unset (Tornado's
+     * {@code _RequestProxy}). Keys are the builder's option names, in Java form ({@code userAgent}) or
+     * Tornado's ({@code user_agent}); every option but the URL may have a default. Values have the builder
+     * setter's type, with Tornado's forms also taken: seconds as a {@code Number} for the timeouts, epoch
+     * seconds for {@code if_modified_since}, a {@code String} body, and {@code headers} as an
+     * {@link HTTPHeaders} or a {@code Map} of names to values (merged under the request's own headers).
      *
      * @param defaults the client's defaults
      * @return the merged request
+     * @throws IllegalArgumentException for an unknown key or a value of the wrong type
      */
     HTTPRequest withDefaults(Map<String, Object> defaults) {
         if (defaults.isEmpty()) {
@@ -147,63 +153,97 @@ public final class HTTPRequest {
         }
         Builder b = toBuilder();
         for (Map.Entry<String, Object> e : defaults.entrySet()) {
-            Object v = e.getValue();
-            switch (e.getKey()) {
-                case "userAgent": case "user_agent":
-                    if (b.userAgent == null) { b.userAgent = (String) v; }
-                    break;
-                case "connectTimeout": case "connect_timeout":
-                    if (b.connectTimeout == null) { b.connectTimeout = duration(v); }
-                    break;
-                case "requestTimeout": case "request_timeout":
-                    if (b.requestTimeout == null) { b.requestTimeout = duration(v); }
-                    break;
-                case "followRedirects": case "follow_redirects":
-                    if (b.followRedirects == null) { b.followRedirects = (Boolean) v; }
-                    break;
-                case "maxRedirects": case "max_redirects":
-                    if (b.maxRedirects == null) { b.maxRedirects = ((Number) v).intValue(); }
-                    break;
-                case "decompressResponse": case "decompress_response":
-                    if (b.decompressResponse == null) { b.decompressResponse = (Boolean) v; }
-                    break;
-                case "validateCert": case "validate_cert":
-                    if (b.validateCert == null) { b.validateCert = (Boolean) v; }
-                    break;
-                case "allowIpv6": case "allow_ipv6":
-                    if (b.allowIpv6 == null) { b.allowIpv6 = (Boolean) v; }
-                    break;
-                case "authUsername": case "auth_username":
-                    if (b.authUsername == null) { b.authUsername = (String) v; }
-                    break;
-                case "authPassword": case "auth_password":
-                    if (b.authPassword == null) { b.authPassword = (String) v; }
-                    break;
-                case "proxyHost": case "proxy_host":
-                    if (b.proxyHost == null) { b.proxyHost = (String) v; }
-                    break;
-                case "proxyPort": case "proxy_port":
-                    if (b.proxyPort == null) { b.proxyPort = ((Number) v).intValue(); }
-                    break;
-                case "caCerts": case "ca_certs":
-                    if (b.caCerts == null) { b.caCerts = (String) v; }
-                    break;
-                case "headers":
-                    HTTPHeaders merged = ((HTTPHeaders) v).copy();
-                    for (Map.Entry<String, String> h : b.headers.entries()) {
-                        merged.set(h.getKey(), h.getValue());
-                    }
-                    b.headers = merged;
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown default: " + e.getKey());
+            try {
+                applyDefault(b, e.getKey(), e.getValue());
+            } catch (ClassCastException | NullPointerException ex) {
+                throw new IllegalArgumentException("invalid default " + e.getKey() + " = " + e.getValue(), ex);
             }
         }
         return b.build();
     }
 
+    @SuppressWarnings("unchecked")
+    private static void applyDefault(Builder b, String key, Object v) {
+        switch (camelCase(key)) {
+            case "method": if (b.method == null) { b.method = (String) v; } break;
+            case "headers": b.headers = mergedHeaders(v, b.headers); break;
+            case "body": if (b.body == null) { b.body = v instanceof String ? ((String) v).getBytes(StandardCharsets.UTF_8) : (byte[]) v; } break;
+            case "bodyProducer": if (b.bodyProducer == null) { b.bodyProducer = (BodyProducer) v; } break;
+            case "authUsername": if (b.authUsername == null) { b.authUsername = (String) v; } break;
+            case "authPassword": if (b.authPassword == null) { b.authPassword = (String) v; } break;
+            case "authMode": if (b.authMode == null) { b.authMode = (String) v; } break;
+            case "connectTimeout": if (b.connectTimeout == null) { b.connectTimeout = duration(v); } break;
+            case "requestTimeout": if (b.requestTimeout == null) { b.requestTimeout = duration(v); } break;
+            case "ifModifiedSince":
+                if (b.ifModifiedSince == null) {
+                    b.ifModifiedSince = v instanceof Number
+                            ? Instant.EPOCH.plus(Seconds.toDuration(((Number) v).doubleValue())) : (Instant) v;
+                }
+                break;
+            case "followRedirects": if (b.followRedirects == null) { b.followRedirects = (Boolean) v; } break;
+            case "maxRedirects": if (b.maxRedirects == null) { b.maxRedirects = ((Number) v).intValue(); } break;
+            case "userAgent": if (b.userAgent == null) { b.userAgent = (String) v; } break;
+            case "decompressResponse": if (b.decompressResponse == null) { b.decompressResponse = (Boolean) v; } break;
+            case "networkInterface": if (b.networkInterface == null) { b.networkInterface = (String) v; } break;
+            case "streamingCallback":
+                if (b.streamingCallback == null) { b.streamingCallback = (Consumer<byte[]>) v; }
+                break;
+            case "headerCallback": if (b.headerCallback == null) { b.headerCallback = (Consumer<String>) v; } break;
+            case "proxyHost": if (b.proxyHost == null) { b.proxyHost = (String) v; } break;
+            case "proxyPort": if (b.proxyPort == null) { b.proxyPort = ((Number) v).intValue(); } break;
+            case "proxyUsername": if (b.proxyUsername == null) { b.proxyUsername = (String) v; } break;
+            case "proxyPassword": if (b.proxyPassword == null) { b.proxyPassword = (String) v; } break;
+            case "allowNonstandardMethods":
+                if (b.allowNonstandardMethods == null) { b.allowNonstandardMethods = (Boolean) v; }
+                break;
+            case "validateCert": if (b.validateCert == null) { b.validateCert = (Boolean) v; } break;
+            case "caCerts": if (b.caCerts == null) { b.caCerts = (String) v; } break;
+            case "clientKey": if (b.clientKey == null) { b.clientKey = (String) v; } break;
+            case "clientCert": if (b.clientCert == null) { b.clientCert = (String) v; } break;
+            case "sslContext": if (b.sslContext == null) { b.sslContext = (SslContext) v; } break;
+            case "allowIpv6": if (b.allowIpv6 == null) { b.allowIpv6 = (Boolean) v; } break;
+            case "expect100Continue": if (b.expect100Continue == null) { b.expect100Continue = (Boolean) v; } break;
+            default:
+                throw new IllegalArgumentException("unknown default: " + key);
+        }
+    }
+
+    /** Tornado's {@code snake_case} option name in the builder's form ({@code expect_100_continue} → {@code expect100Continue}). */
+    private static String camelCase(String key) {
+        StringBuilder sb = new StringBuilder(key.length());
+        boolean upper = false;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '_') {
+                upper = true;
+            } else {
+                sb.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The default headers (an HTTPHeaders or a Map) overridden by the request's own. */
+    private static HTTPHeaders mergedHeaders(Object defaults, HTTPHeaders own) {
+        HTTPHeaders merged;
+        if (defaults instanceof HTTPHeaders) {
+            merged = ((HTTPHeaders) defaults).copy();
+        } else {
+            merged = new HTTPHeaders();
+            ((Map<?, ?>) defaults).forEach((k, val) -> merged.add((String) k, (String) val));
+        }
+        for (String name : own.names()) {
+            merged.remove(name);
+        }
+        for (Map.Entry<String, String> h : own.entries()) {
+            merged.add(h.getKey(), h.getValue());
+        }
+        return merged;
+    }
+
     private static Duration duration(Object v) {
-        return v instanceof Duration ? (Duration) v : Duration.ofNanos((long) (((Number) v).doubleValue() * 1e9));
+        return v instanceof Duration ? (Duration) v : Seconds.toDuration(((Number) v).doubleValue());
     }
 
     /** @return the URL */
@@ -213,7 +253,7 @@ public final class HTTPRequest {
 
     /** @return the method (default GET) */
     public String method() {
-        return method;
+        return method != null ? method : "GET";
     }
 
     /** @return the request headers (a copy is taken when sending) */
@@ -361,13 +401,13 @@ public final class HTTPRequest {
 
     @Override
     public String toString() {
-        return "HTTPRequest(" + method + " " + url + ")";
+        return "HTTPRequest(" + method() + " " + url + ")";
     }
 
     /** Builds an {@link HTTPRequest}; setters carry Tornado's option names. Not thread-safe. */
     public static final class Builder {
         private String url;
-        private String method = "GET";
+        private String method;
         private HTTPHeaders headers;
         private byte[] body;
         private BodyProducer bodyProducer;
@@ -478,7 +518,7 @@ public final class HTTPRequest {
 
         /** @param seconds the connect limit in seconds @return this */
         public Builder connectTimeout(double seconds) {
-            return connectTimeout(duration(seconds));
+            return connectTimeout(Seconds.toDuration(seconds));
         }
 
         /** @param v the limit for the whole request @return this */
@@ -489,7 +529,7 @@ public final class HTTPRequest {
 
         /** @param seconds the request limit in seconds @return this */
         public Builder requestTimeout(double seconds) {
-            return requestTimeout(duration(seconds));
+            return requestTimeout(Seconds.toDuration(seconds));
         }
 
         /** @param v sends If-Modified-Since @return this */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 import static io.tornadoj.httpclient.Fixture.await;
@@ -310,6 +311,42 @@ class FetchTest {
         // an unknown default fails the fetch
         AsyncHTTPClient bad = fx.client(AsyncHTTPClient.Options.builder().defaults(Map.of("no_such_option", 1)).build());
         failure(IllegalArgumentException.class, bad.fetch(url("/hello")));
+    }
+
+    /** Every request option may have a client default, by Tornado's name; headers may be a plain Map. */
+    @Test
+    void clientDefaultsTakeEveryRequestOptionByTornadosName() throws Exception {
+        List<String> headerLines = new CopyOnWriteArrayList<>();
+        AsyncHTTPClient c = fx.client(AsyncHTTPClient.Options.builder().defaults(Map.of(
+                "method", "POST",
+                "body", "from defaults",
+                "headers", Map.of("X-Default", "map"),
+                "auth_username", "me",
+                "auth_password", "pw",
+                "if_modified_since", 1234567890,
+                "header_callback", (Consumer<String>) headerLines::add,
+                "follow_redirects", false,
+                "expect_100_continue", false)).build());
+        assertEquals("POST:from defaults", await(c.fetch(url("/echo"))).bodyAsString());
+        assertEquals("POST:own", await(c.fetch(HTTPRequest.builder(url("/echo")).body("own").build())).bodyAsString(),
+                "the request's own body wins");
+        assertFalse(headerLines.isEmpty());
+        assertTrue(headerLines.get(0).startsWith("HTTP/1.1 200"), headerLines.toString());
+        AsyncHTTPClient get = fx.client(AsyncHTTPClient.Options.builder().defaults(Map.of(
+                "headers", Map.of("X-Default", "map"),
+                "auth_username", "me",
+                "auth_password", "pw",
+                "if_modified_since", 1234567890,
+                "follow_redirects", false)).build());
+        assertEquals("map", await(get.fetch(url("/header/X-Default"))).bodyAsString());
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("me:pw".getBytes(StandardCharsets.UTF_8)),
+                await(get.fetch(url("/header/Authorization"))).bodyAsString());
+        assertEquals("Fri, 13 Feb 2009 23:31:30 GMT", await(get.fetch(url("/header/If-Modified-Since"))).bodyAsString());
+        assertEquals(302, await(get.fetch(HTTPRequest.builder(url("/redirect?url=/hello")).build(), false)).code());
+        // a value of the wrong type fails the fetch clearly
+        AsyncHTTPClient bad = fx.client(AsyncHTTPClient.Options.builder().defaults(Map.of("max_redirects", "five")).build());
+        IllegalArgumentException e = failure(IllegalArgumentException.class, bad.fetch(url("/hello")));
+        assertTrue(e.getMessage().contains("max_redirects"), e.getMessage());
     }
 
     @Test

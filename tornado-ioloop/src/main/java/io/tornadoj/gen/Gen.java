@@ -1,5 +1,6 @@
 package io.tornadoj.gen;
 
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Timeout;
 import org.slf4j.Logger;
@@ -45,6 +46,17 @@ public final class Gen {
         CompletableFuture<Void> f = new CompletableFuture<>();
         IOLoop.current().callLater(duration, () -> f.complete(null));
         return f;
+    }
+
+    /**
+     * A future that completes after {@code seconds}, on the current loop (Tornado's {@code gen.sleep}
+     * with float seconds).
+     *
+     * @param seconds how long, in seconds
+     * @return completes with null
+     */
+    public static CompletableFuture<Void> sleep(double seconds) {
+        return sleep(Seconds.toDuration(seconds));
     }
 
     /**

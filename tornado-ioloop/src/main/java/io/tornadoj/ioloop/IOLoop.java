@@ -9,6 +9,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.PlatformDependent;
 import io.tornadoj.internal.Loops;
+import io.tornadoj.internal.Seconds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -582,6 +583,23 @@ public final class IOLoop implements Executor, AutoCloseable {
     }
 
     /**
+     * Calls {@code func} on the loop and blocks the calling thread until the stage it returns completes, for
+     * at most {@code timeoutSeconds} (Tornado's {@code run_sync(func, timeout=)}). See
+     * {@link #runSync(Callable, Duration)}.
+     *
+     * @param func           produces the stage, on the loop thread; may return null (result null)
+     * @param timeoutSeconds how long to wait, in seconds
+     * @param <T>            the result type
+     * @return the stage's value
+     * @throws TimeoutException      when the timeout passed first (the stage is then cancelled)
+     * @throws IllegalStateException on the loop thread, or when the loop is closed
+     * @throws Exception             the stage's (or func's) exception, unwrapped
+     */
+    public <T> T runSync(Callable<? extends CompletionStage<T>> func, double timeoutSeconds) throws Exception {
+        return runSync(func, Seconds.toDuration(timeoutSeconds));
+    }
+
+    /**
      * Calls {@code func} on the loop and blocks the calling thread until the stage it returns completes.
      * Must not be called on the loop thread.
      *
@@ -778,6 +796,16 @@ public final class IOLoop implements Executor, AutoCloseable {
     }
 
     // ------------------------------------------------------------------ blocking log
+
+    /**
+     * The float-seconds form of {@link #setBlockingLogThreshold(Duration)} (Tornado's
+     * {@code set_blocking_log_threshold(seconds)}). Any thread.
+     *
+     * @param seconds the longest run that is not reported, in seconds; zero turns it off
+     */
+    public void setBlockingLogThreshold(double seconds) {
+        setBlockingLogThreshold(Seconds.toDuration(seconds));
+    }
 
     /**
      * When one callback, timeout or handler runs longer than {@code threshold}, log a warning on

@@ -7,6 +7,11 @@ package io.tornadoj.locks;
 public class BoundedSemaphore extends Semaphore {
     private final int initial;
 
+    /** A bounded semaphore with the initial and highest value 1 (Tornado's default). */
+    public BoundedSemaphore() {
+        this(1);
+    }
+
     /**
      * A bounded semaphore.
      *

@@ -14,6 +14,11 @@ public class Semaphore {
     private final Releaser releaser = this::release;
     private int value;
 
+    /** A semaphore with the initial value 1 (Tornado's default). Loop-confined like every method. */
+    public Semaphore() {
+        this(1);
+    }
+
     /**
      * A semaphore with an initial value.
      *

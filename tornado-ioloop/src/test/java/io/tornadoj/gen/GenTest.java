@@ -109,6 +109,15 @@ class GenTest {
     }
 
     @Test
+    void sleepTakesFloatSeconds() throws Exception {
+        long elapsed = run(() -> {
+            long start = System.nanoTime();
+            return Gen.sleep(0.05).thenApply(v -> System.nanoTime() - start);
+        });
+        assertTrue(elapsed >= Duration.ofMillis(50).toNanos(), "woke after " + elapsed + " ns");
+    }
+
+    @Test
     void shorterSleepsFinishFirstAndZeroSleepCompletes() throws Exception {
         List<String> order = new ArrayList<>();
         run(() -> {

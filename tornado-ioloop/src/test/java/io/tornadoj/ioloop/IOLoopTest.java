@@ -340,6 +340,11 @@ class IOLoopTest {
         CompletableFuture<String> never = new CompletableFuture<>();
         assertThrows(TimeoutException.class, () -> l.runSync(() -> never, Duration.ofMillis(50)));
         assertTrue(never.isCancelled(), "the stage is cancelled after a timeout");
+        // Tornado's float seconds
+        assertEquals("w", l.runSync(() -> CompletableFuture.completedFuture("w"), 30.0));
+        CompletableFuture<String> neverEither = new CompletableFuture<>();
+        assertThrows(TimeoutException.class, () -> l.runSync(() -> neverEither, 0.05));
+        assertTrue(neverEither.isCancelled());
         // On the loop thread: a clear IllegalStateException.
         AtomicReference<Throwable> onLoop = new AtomicReference<>();
         l.runSync(() -> {
@@ -683,7 +688,7 @@ class IOLoopTest {
     void blockingLogThresholdLogsTheLoopThreadStackOnce(Transport t) throws Exception {
         IOLoop l = open(t);
         try (LogCapture log = new LogCapture("tornado.general")) {
-            l.setBlockingLogThreshold(Duration.ofMillis(50));
+            l.setBlockingLogThreshold(0.05); // Tornado's float seconds; the Duration form is used below
             l.addCallback(IOLoopTest::sleepTwoHundredMillis);
             l.addCallback(() -> { }); // quick ones are not reported
             l.runSync(() -> null);

@@ -53,6 +53,21 @@ class SemaphoreTest {
         return f;
     }
 
+    /** Tornado's default value is 1, for both kinds. */
+    @Test
+    void theDefaultValueIsOne() throws Exception {
+        run(() -> {
+            Semaphore sem = new Semaphore();
+            assertEquals(1, sem.value());
+            assertTrue(sem.acquire().isDone());
+            assertFalse(sem.acquire().isDone());
+            BoundedSemaphore bounded = new BoundedSemaphore();
+            assertEquals(1, bounded.value());
+            assertThrows(IllegalStateException.class, bounded::release);
+            return null;
+        });
+    }
+
     @Test
     void negativeInitialValueIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new Semaphore(-1));

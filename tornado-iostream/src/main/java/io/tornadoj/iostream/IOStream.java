@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 /**
  * Tornado's {@code IOStream} over one Netty {@link Channel}. A handler at the tail of the channel's
  * pipeline buffers what arrives (a composite buffer: no copy per chunk) and completes the pending read.
- * At most one read may be pending (a second raises {@link IllegalStateException}); any number of writes
- * may be queued.
+ * At most one read may be pending: a second raises {@link IllegalStateException} when called on the loop
+ * thread; called from another thread it hops onto the loop, so its future fails with that exception instead.
+ * Any number of writes may be queued.
  *
  * <p>Backpressure: when {@link Options#maxBufferSize()} bytes are buffered and no read wants them, the
  * stream stops reading from the socket ({@code autoRead} off) and resumes once reads drain the buffer.
@@ -411,6 +412,9 @@ public class IOStream implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> startRead(PendingRead read) {
+        if (channel.eventLoop().inEventLoop() && pending != null) {
+            throw new IllegalStateException("Already reading"); // as Tornado, at once (from elsewhere: below)
+        }
         onLoop(() -> {
             if (pending != null) {
                 read.future.completeExceptionally(new IllegalStateException("Already reading"));

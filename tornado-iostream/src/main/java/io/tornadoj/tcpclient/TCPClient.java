@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.tornadoj.internal.Loops;
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.iostream.IOStream;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Timeout;
@@ -176,6 +177,14 @@ public class TCPClient implements AutoCloseable {
             public Builder timeout(Duration v) {
                 timeout = v;
                 return this;
+            }
+
+            /**
+             * @param seconds the limit for the whole connect, in seconds (Tornado's float {@code timeout})
+             * @return this
+             */
+            public Builder timeout(double seconds) {
+                return timeout(Seconds.toDuration(seconds));
             }
 
             /**

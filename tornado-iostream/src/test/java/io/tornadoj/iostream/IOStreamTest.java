@@ -120,9 +120,15 @@ class IOStreamTest {
             Socket peer = fx.connect();
             IOStream stream = fx.nextStream();
             CompletableFuture<byte[]> first = stream.readBytes(3);
+            // from another thread the call hops onto the loop: its future fails
             CompletableFuture<byte[]> second = stream.readBytes(3);
             assertThrows(IllegalStateException.class, () -> get(second));
-            fx.run(() -> assertTrue(stream.reading()));
+            // on the loop thread it raises at once, as Tornado's
+            fx.run(() -> {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> stream.readUntil("\n"));
+                assertEquals("Already reading", e.getMessage());
+                assertTrue(stream.reading());
+            });
             peer.getOutputStream().write(ascii("abc"));
             assertEquals("abc", str(get(first)));
             fx.run(() -> assertFalse(stream.reading()));

@@ -412,7 +412,7 @@ class TCPClientTest {
         try (BlackHole hole = new BlackHole(V4)) {
             // a resolver that never answers (Tornado's test_connect_timeout)
             TCPClient stuck = new TCPClient((host, port, family) -> new CompletableFuture<>());
-            TCPClient.ConnectOptions quick = TCPClient.ConnectOptions.builder().timeout(Duration.ofMillis(100)).build();
+            TCPClient.ConnectOptions quick = TCPClient.ConnectOptions.builder().timeout(0.1).build(); // Tornado's float
             assertEquals(Duration.ofMillis(100), quick.timeout());
             long start = System.nanoTime();
             TimeoutException e = assertThrows(TimeoutException.class, () -> sync(loop, () -> stuck.connect("1.2.3.4", 12345, quick)));

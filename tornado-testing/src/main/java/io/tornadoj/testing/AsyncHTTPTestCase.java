@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -101,26 +102,32 @@ public abstract class AsyncHTTPTestCase extends AsyncTestCase {
 
     /**
      * GETs a path from the test thread and waits for the response (which may have any status), at most
-     * the test's timeout ({@link #await(CompletionStage)}).
+     * the test's timeout ({@link #await(CompletionStage)}). Never raises on an HTTP status; a request that
+     * could not be made at all raises unchecked (see {@link #fetch(String, Consumer)}).
      *
      * @param path the path, or an absolute {@code http://}/{@code https://} URL, fetched as it is
-     * @return the response
-     * @throws Exception when no response came (the 599 error is in {@link HTTPResponse#error()})
+     * @return the response; a connection failure or timeout is a 599 response whose
+     *         {@link HTTPResponse#error()} says why
      */
-    public HTTPResponse fetch(String path) throws Exception {
+    public HTTPResponse fetch(String path) {
         return fetch(path, b -> { });
     }
 
     /**
      * Fetches a path with request options, waiting on the test thread at most the test's timeout; never
-     * raises on an HTTP status.
+     * raises on an HTTP status (Tornado's {@code fetch(path, raise_error=False)}).
+     *
+     * <p>Failures are unchecked: an invalid request (e.g. a method/body combination) rethrows the client's
+     * {@link IllegalArgumentException} (or other runtime exception) as it is; a checked exception from the
+     * client is rethrown as a {@link CompletionException} whose cause it is; a timeout is an
+     * {@link AssertionError}, as for {@link #await(CompletionStage)}.
      *
      * @param path    the path, or an absolute {@code http://}/{@code https://} URL, fetched as it is
      * @param options sets method, body, headers… on the request builder
-     * @return the response
-     * @throws Exception when the request could not be made (e.g. an invalid method/body combination)
+     * @return the response; a connection failure or timeout is a 599 response whose
+     *         {@link HTTPResponse#error()} says why
      */
-    public HTTPResponse fetch(String path, Consumer<HTTPRequest.Builder> options) throws Exception {
+    public HTTPResponse fetch(String path, Consumer<HTTPRequest.Builder> options) {
         boolean absolute = path.regionMatches(true, 0, "http://", 0, 7) || path.regionMatches(true, 0, "https://", 0, 8);
         HTTPRequest.Builder b = HTTPRequest.builder(absolute ? path : getUrl(path));
         options.accept(b);
@@ -139,6 +146,12 @@ public abstract class AsyncHTTPTestCase extends AsyncTestCase {
                 response.completeExceptionally(t);
             }
         });
-        return await(response);
+        try {
+            return await(response);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
     }
 }

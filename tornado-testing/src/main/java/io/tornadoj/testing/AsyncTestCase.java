@@ -1,5 +1,6 @@
 package io.tornadoj.testing;
 
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.netutil.NetUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +153,18 @@ public abstract class AsyncTestCase {
      */
     public Object await() {
         return await(defaultTimeout());
+    }
+
+    /**
+     * Blocks the test thread until {@link #stop} is called, at most {@code timeoutSeconds} (Tornado's
+     * {@code wait(timeout=)} with float seconds).
+     *
+     * @param timeoutSeconds the limit, in seconds
+     * @return the value given to {@code stop}
+     * @throws AssertionError on timeout, or when a callback on the loop raised meanwhile
+     */
+    public Object await(double timeoutSeconds) {
+        return await(Seconds.toDuration(timeoutSeconds));
     }
 
     /**

@@ -16,6 +16,7 @@ import static io.tornadoj.web.Web.url;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** AsyncHTTPTestCase: a server on a free port per test, fetch() that never raises on a status, URLs. */
@@ -100,8 +101,9 @@ class AsyncHTTPTestCaseTest extends AsyncHTTPTestCase {
         }
     }
 
+    /** fetch declares no checked exception: this method has no throws clause. */
     @Test
-    void fetchDoesNotRaiseOnAnyStatus() throws Exception {
+    void fetchDoesNotRaiseOnAnyStatus() {
         try (ExpectLog access = new ExpectLog("tornado.access", "(503|418) GET", false)) {
             assertEquals(503, fetch("/status/503").code());
             assertEquals(418, fetch("/status/418").code());
@@ -119,8 +121,18 @@ class AsyncHTTPTestCaseTest extends AsyncHTTPTestCase {
         assertEquals("PUT", fetch("/echo", b -> b.method("PUT").body("x")).headers().get("X-Method"));
     }
 
+    /** An invalid request raises the client's unchecked exception as it is; a refused connection is a 599. */
     @Test
-    void fetchWithOptionsDoesNotRaiseOnAStatusEither() throws Exception {
+    void fetchRaisesOnlyUncheckedExceptionsForRequestsThatCannotBeMade() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fetch("/echo", b -> b.method("POST")));
+        assertTrue(e.getMessage().contains("Body must not be null"), e.getMessage());
+        HTTPResponse refused = fetch("http://127.0.0.1:" + bindUnusedPort() + "/");
+        assertEquals(599, refused.code());
+        assertNotNull(refused.error());
+    }
+
+    @Test
+    void fetchWithOptionsDoesNotRaiseOnAStatusEither() {
         try (ExpectLog access = new ExpectLog("tornado.access", "405 DELETE /hello")) {
             assertEquals(405, fetch("/hello", b -> b.method("DELETE")).code());
         }

@@ -115,7 +115,15 @@ class AsyncTestCaseTest extends AsyncTestCase {
         ioLoop.callLater(0, this::stop);
         await(Duration.ofMillis(100));
         ioLoop.callLater(0.2, this::stop);
-        await(Duration.ofMillis(400));
+        await(0.4); // Tornado's wait(timeout=0.4)
+    }
+
+    @Test
+    void awaitTakesFloatSeconds() {
+        long t0 = System.nanoTime();
+        AssertionError e = assertThrows(AssertionError.class, () -> await(0.15));
+        assertEquals("Async operation timed out after 0.15 seconds", e.getMessage());
+        assertTrue(System.nanoTime() - t0 >= 140_000_000L, "timed out early");
     }
 
     @Test

@@ -465,6 +465,32 @@ public final class Escape {
     }
 
     /**
+     * Bytes are returned unchanged (Tornado's {@code utf8} passes bytes through), so code can call
+     * {@code utf8} on either form.
+     *
+     * <p>Thread-safety: any thread (pure function).
+     *
+     * @param value the bytes, or null
+     * @return the same array, or null for null
+     */
+    public static byte[] utf8(byte[] value) {
+        return value;
+    }
+
+    /**
+     * A string is returned unchanged (Tornado's {@code to_unicode} passes {@code str} through), so code can
+     * call {@code toUnicode} on either form.
+     *
+     * <p>Thread-safety: any thread (pure function).
+     *
+     * @param value the string, or null
+     * @return the same string, or null for null
+     */
+    public static String toUnicode(String value) {
+        return value;
+    }
+
+    /**
      * Decodes UTF-8 bytes to a string (Tornado's {@code to_unicode}), strictly as Python's
      * {@code bytes.decode("utf-8")}.
      *

@@ -15,6 +15,7 @@ import io.tornadoj.httputil.HTTPServerConnectionDelegate;
 import io.tornadoj.httputil.HTTPServerRequest;
 import io.tornadoj.httputil.RequestStartLine;
 import io.tornadoj.httputil.ResponseStartLine;
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.iostream.IOStream;
 import io.tornadoj.tcpserver.TCPServer;
 
@@ -22,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -71,7 +73,7 @@ public class HTTPServer extends TCPServer {
         private Options(Builder b) {
             xheaders = b.xheaders;
             protocol = b.protocol;
-            trustedDownstream = Set.copyOf(b.trustedDownstream);
+            trustedDownstream = b.trustedDownstream;
             noKeepAlive = b.noKeepAlive;
             maxHeaderSize = b.maxHeaderSize;
             maxBodySize = b.maxBodySize;
@@ -192,9 +194,9 @@ public class HTTPServer extends TCPServer {
                 return this;
             }
 
-            /** @param v proxy addresses to skip in X-Forwarded-For @return this */
-            public Builder trustedDownstream(Set<String> v) {
-                trustedDownstream = Objects.requireNonNull(v);
+            /** @param v proxy addresses to skip in X-Forwarded-For (a list, as Tornado's, or a set) @return this */
+            public Builder trustedDownstream(Collection<String> v) {
+                trustedDownstream = Set.copyOf(v);
                 return this;
             }
 
@@ -222,16 +224,31 @@ public class HTTPServer extends TCPServer {
                 return this;
             }
 
+            /** @param seconds how long an idle keep-alive connection stays open, in seconds @return this */
+            public Builder idleConnectionTimeout(double seconds) {
+                return idleConnectionTimeout(Seconds.toDuration(seconds));
+            }
+
             /** @param v the limit for reading one body (the connection closes) @return this */
             public Builder bodyTimeout(Duration v) {
                 bodyTimeout = v;
                 return this;
             }
 
+            /** @param seconds the limit for reading one body (the connection closes), in seconds @return this */
+            public Builder bodyTimeout(double seconds) {
+                return bodyTimeout(Seconds.toDuration(seconds));
+            }
+
             /** @param v the limit for the next request's headers (the connection closes) @return this */
             public Builder headerTimeout(Duration v) {
                 headerTimeout = v;
                 return this;
+            }
+
+            /** @param seconds the limit for the next request's headers (the connection closes), in seconds @return this */
+            public Builder headerTimeout(double seconds) {
+                return headerTimeout(Seconds.toDuration(seconds));
             }
 
             /** @param v decompress gzip/deflate request bodies @return this */

@@ -53,7 +53,7 @@ public class HTTPServerRequest {
      *                        malformed or repeated
      */
     public HTTPServerRequest(String method, String uri, String version, HTTPHeaders headers,
-                             HTTPConnection connection, String remoteIp, String protocol) throws HTTPInputError {
+                             HTTPConnection connection, String remoteIp, String protocol) {
         this.method = Objects.requireNonNull(method, "method");
         this.uri = Objects.requireNonNull(uri, "uri");
         this.version = version == null ? "HTTP/1.0" : version;
@@ -104,7 +104,7 @@ public class HTTPServerRequest {
      * @param body the whole body
      * @throws HTTPInputError when a form body is malformed or not UTF-8
      */
-    public void setBody(byte[] body) throws HTTPInputError {
+    public void setBody(byte[] body) {
         this.body = body == null ? new byte[0] : body;
         String type = headers.get("Content-Type");
         if (type != null && this.body.length > 0) {

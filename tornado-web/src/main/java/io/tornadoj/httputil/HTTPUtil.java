@@ -205,7 +205,7 @@ public final class HTTPUtil {
      * @return name → values, in order of first appearance
      * @throws HTTPInputError for a malformed {@code %} escape or invalid UTF-8
      */
-    static Map<String, List<String>> parseQueryString(String qs) throws HTTPInputError {
+    static Map<String, List<String>> parseQueryString(String qs) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (qs == null || qs.isEmpty()) {
             return out;
@@ -236,7 +236,7 @@ public final class HTTPUtil {
         return out;
     }
 
-    private static String decodeQueryComponent(String s, int from, int to) throws HTTPInputError {
+    private static String decodeQueryComponent(String s, int from, int to) {
         boolean plain = true;
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
@@ -281,7 +281,7 @@ public final class HTTPUtil {
         return decodeUtf8Strict(bytes.toByteArray(), "query argument");
     }
 
-    static String decodeUtf8Strict(byte[] bytes, String what) throws HTTPInputError {
+    static String decodeUtf8Strict(byte[] bytes, String what) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -316,8 +316,7 @@ public final class HTTPUtil {
      * @throws HTTPInputError on an unsupported {@code Content-Encoding}, a malformed body, or invalid UTF-8
      */
     public static void parseBodyArguments(String contentType, byte[] body, Map<String, List<String>> arguments,
-                                          Map<String, List<HTTPFile>> files, HTTPHeaders headers)
-            throws HTTPInputError {
+                                          Map<String, List<HTTPFile>> files, HTTPHeaders headers) {
         if (contentType == null) {
             return;
         }
@@ -351,7 +350,7 @@ public final class HTTPUtil {
     }
 
     /** The {@code boundary} parameter of a {@code multipart/form-data} Content-Type, as given (maybe quoted). */
-    static String multipartBoundary(String contentType) throws HTTPInputError {
+    static String multipartBoundary(String contentType) {
         String[] fields = contentType.split(";", -1);
         if (!fields[0].strip().equalsIgnoreCase("multipart/form-data")) {
             // e.g. "multipart/form-dataxyz"
@@ -399,7 +398,7 @@ public final class HTTPUtil {
      * @throws HTTPInputError when the body is malformed
      */
     public static void parseMultipartFormData(byte[] boundary, byte[] data, Map<String, List<String>> arguments,
-                                              Map<String, List<HTTPFile>> files) throws HTTPInputError {
+                                              Map<String, List<HTTPFile>> files) {
         Map<String, List<HTTPFile>> newFiles = new LinkedHashMap<>();
         MultipartStreamParser parser = new MultipartStreamParser(boundary, new MultipartStreamParser.Listener() {
             private final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -816,7 +815,7 @@ public final class HTTPUtil {
      * @return method, path and version
      * @throws HTTPInputError when the line is malformed
      */
-    public static RequestStartLine parseRequestStartLine(String line) throws HTTPInputError {
+    public static RequestStartLine parseRequestStartLine(String line) {
         String[] parts = line.split(" ", -1);
         if (parts.length != 3 || !isToken(parts[0]) || !isRequestTarget(parts[1])) {
             throw new HTTPInputError("Malformed HTTP request line");
@@ -843,7 +842,7 @@ public final class HTTPUtil {
      * @return version, code and reason
      * @throws HTTPInputError when the line is malformed
      */
-    public static ResponseStartLine parseResponseStartLine(String line) throws HTTPInputError {
+    public static ResponseStartLine parseResponseStartLine(String line) {
         Matcher m = STATUS_LINE.matcher(line);
         if (!m.matches()) {
             throw new HTTPInputError("Error parsing response start line");

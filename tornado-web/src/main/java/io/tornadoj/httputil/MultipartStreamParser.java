@@ -140,8 +140,7 @@ public final class MultipartStreamParser {
      * @return the parser
      * @throws HTTPInputError when the type is not {@code multipart/form-data} or has no boundary
      */
-    public static MultipartStreamParser forContentType(String contentType, Listener listener, long maxFieldsSize)
-            throws HTTPInputError {
+    public static MultipartStreamParser forContentType(String contentType, Listener listener, long maxFieldsSize) {
         return new MultipartStreamParser(HTTPUtil.multipartBoundary(contentType).getBytes(StandardCharsets.UTF_8),
                 listener, maxFieldsSize);
     }
@@ -154,7 +153,7 @@ public final class MultipartStreamParser {
      * @param maxFieldsSize the most bytes all plain field values together may have
      * @throws HTTPInputError when the boundary is empty
      */
-    public MultipartStreamParser(byte[] boundary, Listener listener, long maxFieldsSize) throws HTTPInputError {
+    public MultipartStreamParser(byte[] boundary, Listener listener, long maxFieldsSize) {
         byte[] b = boundary;
         if (b.length >= 2 && b[0] == '"' && b[b.length - 1] == '"') {
             b = Arrays.copyOfRange(b, 1, b.length - 1);
@@ -237,7 +236,7 @@ public final class MultipartStreamParser {
         }, callThread);
     }
 
-    private void parse(byte[] chunk) throws HTTPInputError {
+    private void parse(byte[] chunk) {
         byte[] data = chunk;
         if (pending.length > 0) {
             data = Arrays.copyOf(pending, pending.length + chunk.length);
@@ -308,7 +307,7 @@ public final class MultipartStreamParser {
         return after + 2;
     }
 
-    private void beginPart(byte[] headerBlock) throws HTTPInputError {
+    private void beginPart(byte[] headerBlock) {
         if (++parts > HTTPUtil.MAX_MULTIPART_PARTS) {
             throw new HTTPInputError("multipart/form-data has too many parts");
         }
@@ -347,7 +346,7 @@ public final class MultipartStreamParser {
     }
 
     /** Content bytes of the current part (skipped parts drop them). */
-    private void content(byte[] data, int from, int to) throws HTTPInputError {
+    private void content(byte[] data, int from, int to) {
         int n = to - from;
         if (n <= 0) {
             return;
@@ -367,7 +366,7 @@ public final class MultipartStreamParser {
     }
 
     /** The part ends at the delimiter at {@code d}: its content (up to {@code d}) must end with CRLF. */
-    private void endPart(byte[] data, int from, int d) throws HTTPInputError {
+    private void endPart(byte[] data, int from, int d) {
         int n = d - from;
         boolean endsWithCrlf = n == 0 ? partBytes == 0 // nothing after the header block's CRLFCRLF
                 : n >= 2 && data[d - 2] == '\r' && data[d - 1] == '\n';

@@ -5,7 +5,6 @@ import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPServerRequest;
 
 import java.io.ByteArrayOutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -38,19 +37,31 @@ public class PathMatches implements Matcher {
      * @param pathPattern the regex
      */
     public PathMatches(String pathPattern) {
-        String p = pathPattern.replace("(?P<", "(?<");
-        if (!p.endsWith("$")) {
-            p = p + "$";
-        }
-        this.regex = Pattern.compile(p);
+        this(anchored(pathPattern.replace("(?P<", "(?<")));
+    }
+
+    /**
+     * A path matcher for a compiled regex, used as it is (flags kept, no {@code $} added: as Tornado, which
+     * anchors only patterns given as strings).
+     *
+     * @param pathPattern the regex
+     */
+    public PathMatches(Pattern pathPattern) {
+        this.regex = pathPattern;
+        String p = pathPattern.pattern();
         java.util.regex.Matcher names = GROUP_NAME.matcher(p);
         while (names.find()) {
             groupNames.add(names.group(1));
         }
         this.groupCount = regex.matcher("").groupCount();
         this.reverseFormat = findGroups(p, groupCount);
-        String body = p.substring(0, p.length() - 1);
-        this.literal = body.chars().anyMatch(c -> "\\.[]{}()*+-?^$|".indexOf(c) >= 0) ? null : body;
+        String body = p.endsWith("$") ? p.substring(0, p.length() - 1) : null;
+        this.literal = body == null || pathPattern.flags() != 0
+                || body.chars().anyMatch(c -> "\\.[]{}()*+-?^$|".indexOf(c) >= 0) ? null : body;
+    }
+
+    private static Pattern anchored(String p) {
+        return Pattern.compile(p.endsWith("$") ? p : p + "$");
     }
 
     /** @return the anchored regex */
@@ -91,8 +102,7 @@ public class PathMatches implements Matcher {
 
     /**
      * Percent-decodes a group as UTF-8, strictly: bytes that are not UTF-8 make the request a 400 (as
-     * Tornado's {@code decode_argument}), reported as an {@link UncheckedIOException} wrapping an
-     * {@link HTTPInputError}.
+     * Tornado's {@code decode_argument}), reported as an {@link HTTPInputError}.
      */
     private static String unquote(String s) {
         if (s == null || s.indexOf('%') < 0) {
@@ -118,7 +128,7 @@ public class PathMatches implements Matcher {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
         } catch (CharacterCodingException e) {
-            throw new UncheckedIOException(new HTTPInputError("Invalid unicode in path argument: " + s));
+            throw new HTTPInputError("Invalid unicode in path argument: " + s);
         }
     }
 

@@ -10,7 +10,6 @@ import io.tornadoj.httputil.ResponseStartLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -39,12 +38,8 @@ final class RoutingDelegate implements HTTPMessageDelegate {
             HTTPServerRequest request = new HTTPServerRequest(startLine.method(), startLine.path(), startLine.version(),
                     headers, connection, connection.remoteIp(), connection.protocol());
             delegate = router.findHandler(request, Map.of());
-        } catch (HTTPInputError | UncheckedIOException e) {
-            Throwable why = e instanceof UncheckedIOException ? e.getCause() : e;
-            if (!(why instanceof HTTPInputError)) {
-                throw (UncheckedIOException) e;
-            }
-            GEN_LOG.info("Malformed HTTP request from {}: {}", connection.remoteIp(), why.getMessage());
+        } catch (HTTPInputError e) {
+            GEN_LOG.info("Malformed HTTP request from {}: {}", connection.remoteIp(), e.getMessage());
             // Malformed (as Tornado's HTTPInputError): answer now; the connection announces and does the close.
             AnswerAfterBody bad = new AnswerAfterBody(connection, 400, "Bad Request");
             bad.answer();

@@ -31,6 +31,17 @@ public class Rule {
     }
 
     /**
+     * A rule with arguments for the target and no name.
+     *
+     * @param matcher      decides which requests it takes
+     * @param target       what handles them
+     * @param targetKwargs arguments for the target (a handler's {@code initialize}), or null
+     */
+    public Rule(Matcher matcher, Object target, Map<String, Object> targetKwargs) {
+        this(matcher, target, targetKwargs, null);
+    }
+
+    /**
      * A rule without arguments or name.
      *
      * @param matcher decides which requests it takes

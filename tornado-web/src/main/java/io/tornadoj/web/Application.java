@@ -80,8 +80,8 @@ public class Application implements ReversibleRouter {
         if (settings.staticPath() == null) {
             return handlers;
         }
-        Object handlerClass = settings.staticHandlerClass() != null ? settings.staticHandlerClass()
-                : StaticFileHandler.class;
+        Class<? extends RequestHandler> handlerClass = settings.staticHandlerClass() != null
+                ? settings.staticHandlerClass() : StaticFileHandler.class;
         Map<String, Object> args = Map.of("path", settings.staticPath());
         List<Rule> rules = new java.util.ArrayList<>();
         String prefix = settings.staticUrlPrefix().replaceAll("[\\\\.\\[\\]{}()*+?^$|-]", "\\\\$0");

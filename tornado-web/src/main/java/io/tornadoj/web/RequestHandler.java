@@ -819,6 +819,19 @@ public abstract class RequestHandler {
     // ------------------------------------------------------------------ templates
 
     /**
+     * Renders a template with only {@link #getTemplateNamespace()} as variables and finishes the response
+     * with it (Tornado's {@code render(template_name)}). On the loop thread, as every handler method.
+     *
+     * @param template the template's name, for the application's loader
+     * @return completes when the response is written
+     * @throws IllegalStateException after {@link #finish()}, or without {@code template_path} or
+     *                               {@code template_loader}
+     */
+    public CompletableFuture<Void> render(String template) {
+        return render(template, Map.of());
+    }
+
+    /**
      * Renders a template with {@link #renderString} and finishes the response with it (Tornado's
      * {@code render}: the request ends).
      *
@@ -834,6 +847,18 @@ public abstract class RequestHandler {
             throw new IllegalStateException("Cannot render() after finish()");
         }
         return finish(renderString(template, kwargs));
+    }
+
+    /**
+     * Generates a template with only {@link #getTemplateNamespace()} as variables (Tornado's
+     * {@code render_string(template_name)}); see {@link #renderString(String, Map)}.
+     *
+     * @param template the template's name
+     * @return the output
+     * @throws IllegalStateException without {@code template_path} or {@code template_loader}
+     */
+    public String renderString(String template) {
+        return renderString(template, Map.of());
     }
 
     /**

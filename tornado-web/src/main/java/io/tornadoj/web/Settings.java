@@ -1,5 +1,6 @@
 package io.tornadoj.web;
 
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.template.BaseLoader;
 
 import java.nio.file.Path;
@@ -111,9 +112,10 @@ public final class Settings {
         return (String) values.getOrDefault("static_url_prefix", "/static/");
     }
 
-    /** @return {@code static_handler_class}, or null for the default */
-    public Class<?> staticHandlerClass() {
-        return (Class<?>) values.get("static_handler_class");
+    /** @return {@code static_handler_class}, or null for the default ({@link StaticFileHandler}) */
+    @SuppressWarnings("unchecked")
+    public Class<? extends RequestHandler> staticHandlerClass() {
+        return (Class<? extends RequestHandler>) values.get("static_handler_class");
     }
 
     /** @return {@code template_path}, or null */
@@ -197,7 +199,10 @@ public final class Settings {
         }
 
         /**
-         * Any setting by Tornado's key.
+         * Any setting by Tornado's key. Tornado-style values of typed settings are converted, so the typed
+         * getters work: a {@code String} for {@code static_path} or {@code template_path} becomes a
+         * {@link Path}, a {@code Number} of seconds for {@code websocket_ping_interval} or
+         * {@code websocket_ping_timeout} a {@link Duration}.
          *
          * @param key   the key
          * @param value the value (null removes it)
@@ -208,9 +213,22 @@ public final class Settings {
             if (value == null) {
                 values.remove(key);
             } else {
-                values.put(key, value);
+                values.put(key, typed(key, value));
             }
             return this;
+        }
+
+        private static Object typed(String key, Object value) {
+            switch (key) {
+                case "static_path":
+                case "template_path":
+                    return value instanceof String ? Path.of((String) value) : value;
+                case "websocket_ping_interval":
+                case "websocket_ping_timeout":
+                    return value instanceof Number ? Seconds.toDuration(((Number) value).doubleValue()) : value;
+                default:
+                    return value;
+            }
         }
 
         /** @param v debug mode (turns on serve_traceback) @return this */
@@ -319,9 +337,19 @@ public final class Settings {
             return set("websocket_ping_interval", v);
         }
 
+        /** @param seconds WebSocket ping interval in seconds (Tornado's float) @return this */
+        public Builder websocketPingInterval(double seconds) {
+            return websocketPingInterval(Seconds.toDuration(seconds));
+        }
+
         /** @param v WebSocket ping timeout @return this */
         public Builder websocketPingTimeout(Duration v) {
             return set("websocket_ping_timeout", v);
+        }
+
+        /** @param seconds WebSocket ping timeout in seconds (Tornado's float) @return this */
+        public Builder websocketPingTimeout(double seconds) {
+            return websocketPingTimeout(Seconds.toDuration(seconds));
         }
 
         /** @param v the largest WebSocket message @return this */

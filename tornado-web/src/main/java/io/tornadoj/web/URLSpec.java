@@ -4,6 +4,7 @@ import io.tornadoj.routing.PathMatches;
 import io.tornadoj.routing.Rule;
 
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -23,6 +24,31 @@ public class URLSpec extends Rule {
      */
     public URLSpec(String pattern, Object handler, Map<String, Object> kwargs, String name) {
         super(new PathMatches(pattern), handler, kwargs, name);
+    }
+
+    /**
+     * A URL rule for a handler class.
+     *
+     * @param pattern the path regex; groups become the handler method's arguments
+     * @param handler the handler class (a new instance per request)
+     * @param kwargs  passed to the handler's {@code initialize}, or null
+     * @param name    for {@code reverseUrl}, or null
+     */
+    public URLSpec(String pattern, Class<? extends RequestHandler> handler, Map<String, Object> kwargs, String name) {
+        this(pattern, (Object) handler, kwargs, name);
+    }
+
+    /**
+     * A URL rule for a handler supplier, so a lambda or constructor reference compiles.
+     *
+     * @param pattern the path regex; groups become the handler method's arguments
+     * @param handler makes the handler for each request
+     * @param kwargs  passed to the handler's {@code initialize}, or null
+     * @param name    for {@code reverseUrl}, or null
+     */
+    public URLSpec(String pattern, Supplier<? extends RequestHandler> handler, Map<String, Object> kwargs,
+                   String name) {
+        this(pattern, (Object) handler, kwargs, name);
     }
 
     /** @return the anchored path regex */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.ssl.SslContext;
 import io.tornadoj.httputil.HTTPHeaders;
+import io.tornadoj.internal.Seconds;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.queues.Queue;
 
@@ -346,7 +347,7 @@ public final class WebSocketClientConnection {
 
             /** @param seconds the connect limit @return this */
             public Builder connectTimeout(double seconds) {
-                return connectTimeout(Duration.ofNanos((long) (seconds * 1e9)));
+                return connectTimeout(Seconds.toDuration(seconds));
             }
 
             /** @param v the TLS context for wss:// @return this */
@@ -381,7 +382,7 @@ public final class WebSocketClientConnection {
 
             /** @param seconds the ping interval @return this */
             public Builder pingInterval(double seconds) {
-                return pingInterval(Duration.ofNanos((long) (seconds * 1e9)));
+                return pingInterval(Seconds.toDuration(seconds));
             }
 
             /** @param v the pong timeout, or null for the default @return this */
@@ -392,7 +393,7 @@ public final class WebSocketClientConnection {
 
             /** @param seconds the pong timeout @return this */
             public Builder pingTimeout(double seconds) {
-                return pingTimeout(Duration.ofNanos((long) (seconds * 1e9)));
+                return pingTimeout(Seconds.toDuration(seconds));
             }
 
             /** @return the options */

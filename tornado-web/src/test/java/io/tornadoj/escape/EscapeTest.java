@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -423,8 +424,14 @@ class EscapeTest {
     void utf8AndToUnicode() {
         assertArrayEquals(new byte[] {(byte) 0xc3, (byte) 0xa9}, Escape.utf8("\u00e9"));
         assertEquals("\u00e9", Escape.toUnicode(new byte[] {(byte) 0xc3, (byte) 0xa9}));
-        assertNull(Escape.utf8(null));
-        assertNull(Escape.toUnicode(null));
+        assertNull(Escape.utf8((String) null));
+        assertNull(Escape.toUnicode((byte[]) null));
+        // the other form passes through unchanged, as Tornado's
+        byte[] bytes = {1, 2, (byte) 0xff};
+        assertSame(bytes, Escape.utf8(bytes));
+        assertEquals("\u00e9", Escape.toUnicode("\u00e9"));
+        assertNull(Escape.utf8((byte[]) null));
+        assertNull(Escape.toUnicode((String) null));
         assertArrayEquals(new byte[0], Escape.utf8(""));
         assertEquals("", Escape.toUnicode(new byte[0]));
         String s = "a\u00e9\u6d4b\ud83d\ude00";

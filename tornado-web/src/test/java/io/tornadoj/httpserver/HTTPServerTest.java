@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -279,7 +278,7 @@ class HTTPServerTest {
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
     void xheadersSkipTrustedDownstreamProxies(Transport t) throws Exception {
-        start(t, ServerFixture.options().xheaders(true).trustedDownstream(Set.of("5.5.5.5")).build());
+        start(t, ServerFixture.options().xheaders(true).trustedDownstream(List.of("5.5.5.5")).build()); // Tornado's list
         assertTrue(info("X-Forwarded-For: 127.0.0.1, 4.4.4.4, 5.5.5.5").contains("remote_ip=4.4.4.4\n"));
         // X-Real-Ip wins over X-Forwarded-For
         assertTrue(info("X-Forwarded-For: 4.4.4.4, 5.5.5.5", "X-Real-Ip: 6.6.6.6").contains("remote_ip=6.6.6.6\n"));
@@ -414,6 +413,27 @@ class HTTPServerTest {
     }
 
     // ------------------------------------------------------------------ low-level delegates
+
+    /** HTTPMessageDelegate's methods default to no-ops, as Tornado's: a delegate may override only finish(). */
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void aMessageDelegateNeedOverrideOnlyFinish(Transport t) throws Exception {
+        fx = ServerFixture.start(t, (serverConnection, conn) -> new HTTPMessageDelegate() {
+            @Override
+            public void finish() {
+                HTTPHeaders h = new HTTPHeaders();
+                h.set("Content-Length", "4");
+                conn.writeHeaders(new ResponseStartLine("HTTP/1.1", 200, "OK"), h, "done".getBytes(StandardCharsets.UTF_8));
+                conn.finish();
+            }
+        }, ServerFixture.options().build());
+        try (RawClient c = fx.connect()) {
+            c.send("POST /any HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
+            assertEquals("done", c.readResponse().bodyText());
+            c.send("GET /again HTTP/1.1\r\nHost: h\r\n\r\n"); // the connection stays usable
+            assertEquals("done", c.readResponse().bodyText());
+        }
+    }
 
     /** Buffers each request and answers "<n> bytes" (n = body length); hooks let tests intervene. */
     static class CountingDelegate implements HTTPServerConnectionDelegate {

@@ -606,7 +606,7 @@ class KeepAliveTest {
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
     void idleConnectionTimeoutClosesAnUnusedConnection(Transport t) throws Exception {
-        start(t, ServerFixture.options().idleConnectionTimeout(Duration.ofMillis(200)).build());
+        start(t, ServerFixture.options().idleConnectionTimeout(0.2).build()); // Tornado's float seconds
         long t0 = System.nanoTime();
         try (RawClient c = fx.connect()) {
             c.assertClosed();
@@ -646,7 +646,7 @@ class KeepAliveTest {
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
     void clientStoppingMidHeadersIsClosedAfterHeaderTimeout(Transport t) throws Exception {
-        start(t, ServerFixture.options().headerTimeout(Duration.ofMillis(200)).build());
+        start(t, ServerFixture.options().headerTimeout(0.2).build()); // Tornado's float seconds
         long t0 = System.nanoTime();
         try (RawClient c = fx.connect()) {
             c.send("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Partial: ");
@@ -660,7 +660,7 @@ class KeepAliveTest {
     @ParameterizedTest
     @MethodSource(TRANSPORTS)
     void clientStoppingMidBodyIsClosedAfterBodyTimeout(Transport t) throws Exception {
-        start(t, ServerFixture.options().bodyTimeout(Duration.ofMillis(200)).build());
+        start(t, ServerFixture.options().bodyTimeout(0.2).build()); // Tornado's float seconds
         try (RawClient c = fx.connect()) {
             long t0 = System.nanoTime();
             c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n" + "x".repeat(10));

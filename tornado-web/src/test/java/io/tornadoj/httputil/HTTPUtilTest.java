@@ -367,7 +367,7 @@ class HTTPUtilTest {
         final Map<String, List<String>> args = new LinkedHashMap<>();
         final Map<String, List<HTTPFile>> files = new LinkedHashMap<>();
 
-        private void parse(String boundary, byte[] data) throws HTTPInputError {
+        private void parse(String boundary, byte[] data) {
             HTTPUtil.parseMultipartFormData(boundary.getBytes(StandardCharsets.UTF_8), data, args, files);
         }
 
@@ -840,8 +840,10 @@ class HTTPUtilTest {
 
     @Nested
     class StartLines {
+        /** HTTPInputError is unchecked, as in Tornado: this method declares no exception. */
         @Test
-        void requestLine() throws Exception {
+        void requestLine() {
+            assertInstanceOf(RuntimeException.class, new HTTPInputError("x"));
             assertEquals(new RequestStartLine("GET", "/foo", "HTTP/1.1"), HTTPUtil.parseRequestStartLine("GET /foo HTTP/1.1"));
             assertEquals(new RequestStartLine("POST", "/a?b=c&d=%20", "HTTP/1.0"),
                     HTTPUtil.parseRequestStartLine("POST /a?b=c&d=%20 HTTP/1.0"));

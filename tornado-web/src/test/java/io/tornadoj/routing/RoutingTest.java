@@ -2,7 +2,6 @@ package io.tornadoj.routing;
 
 import io.tornadoj.httputil.HTTPConnection;
 import io.tornadoj.httputil.HTTPHeaders;
-import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPMessageDelegate;
 import io.tornadoj.httputil.HTTPServerConnectionDelegate;
 import io.tornadoj.httputil.HTTPServerRequest;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,11 +36,7 @@ class RoutingTest {
         for (int i = 0; i < headers.length; i += 2) {
             h.add(headers[i], headers[i + 1]);
         }
-        try {
-            return new HTTPServerRequest(method, uri, "HTTP/1.1", h, null, "127.0.0.1", "http");
-        } catch (HTTPInputError e) {
-            throw new AssertionError(e);
-        }
+        return new HTTPServerRequest(method, uri, "HTTP/1.1", h, null, "127.0.0.1", "http");
     }
 
     static HTTPServerRequest get(String uri) {
@@ -123,6 +119,22 @@ class RoutingTest {
             assertNull(m.match(get("/items/42/a/extra")));
             assertNull(m.match(get("/prefix/items/42/a")));
             assertNull(m.match(get("/items/x/a")));
+        }
+
+        /** A compiled pattern is used as it is: flags kept, not anchored at the end (as Tornado). */
+        @Test
+        void compiledPatternIsUsedAsItIs() {
+            Pattern p = Pattern.compile("/items/(\\d+)", Pattern.CASE_INSENSITIVE);
+            PathMatches m = new PathMatches(p);
+            assertSame(p, m.regex());
+            assertEquals(1, m.groupCount());
+            assertEquals(List.of("42"), m.match(get("/ITEMS/42")).pathArgs());
+            assertEquals(List.of("42"), m.match(get("/items/42/more")).pathArgs());
+            assertNull(m.match(get("/prefix/items/42")));
+            assertEquals("/items/7", m.reverse(7));
+            PathMatches anchored = new PathMatches(Pattern.compile("/plain$"));
+            assertSame(Matcher.Match.EMPTY, anchored.match(get("/plain")));
+            assertNull(anchored.match(get("/plain/more")));
         }
 
         @Test
@@ -231,6 +243,15 @@ class RoutingTest {
             assertEquals("any", tag(router.findHandler(get("/zzz"), Map.of())));
             assertEquals(4, router.rules().size());
             assertThrows(UnsupportedOperationException.class, () -> router.rules().clear());
+        }
+
+        @Test
+        void ruleWithTargetKwargsAndNoName() {
+            Map<String, Object> kwargs = Map.of("k", 1);
+            Rule rule = new Rule(new PathMatches("/a"), new TagDelegate("a"), kwargs);
+            assertEquals(kwargs, rule.targetKwargs());
+            assertNull(rule.name());
+            assertEquals(Map.of(), new Rule(new AnyMatches(), new TagDelegate("b")).targetKwargs());
         }
 
         @Test

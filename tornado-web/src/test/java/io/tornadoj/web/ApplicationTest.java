@@ -8,8 +8,10 @@ import io.tornadoj.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +94,55 @@ class ApplicationTest {
         public void post() {
             requireSetting("cookie_secret", "secure cookies");
         }
+    }
+
+    /** Writes its constructor's tag and its {@code reply} init argument. */
+    public static class Tagged extends RequestHandler {
+        private final String tag;
+        private Object reply;
+
+        public Tagged() {
+            this("class");
+        }
+
+        Tagged(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void initialize(Map<String, Object> initArgs) {
+            reply = initArgs.get("reply");
+        }
+
+        public void get() {
+            write(tag + " " + reply);
+        }
+    }
+
+    // ------------------------------------------------------------------ Web.url overloads
+
+    /** Each form of {@code url} compiles (lambda, constructor reference, class, router) and routes to its target. */
+    @Test
+    void urlAcceptsClassesLambdasConstructorReferencesAndRouters() {
+        Application router = new Application(List.of(url("/router", Reply.class, Map.of("reply", "routed"))));
+        List<URLSpec> rules = List.of(
+                url("/class", Tagged.class, Map.of("reply", "c")),
+                url("/lambda", () -> new Tagged("lambda"), Map.of("reply", "l")),
+                url("/ref", Tagged::new, null, "ref"),
+                url("/named-lambda", () -> new Tagged("named"), Map.of("reply", "n"), "named"),
+                url("/router", router, Map.of()),
+                new URLSpec("/spec", () -> new Tagged("spec"), null, null),
+                new URLSpec("/spec-class", Tagged.class, Map.of("reply", "s"), null));
+        assertSame(Tagged.class, rules.get(0).handler());
+        assertSame(router, rules.get(4).handler());
+        server = TestServer.start(new Application(rules));
+        assertEquals("class c", server.get("/class").body());
+        assertEquals("lambda l", server.get("/lambda").body());
+        assertEquals("class null", server.get("/ref").body());
+        assertEquals("named n", server.get("/named-lambda").body());
+        assertEquals("routed", server.get("/router").body());
+        assertEquals("spec null", server.get("/spec").body());
+        assertEquals("class s", server.get("/spec-class").body());
     }
 
     // ------------------------------------------------------------------ reverseUrl
@@ -259,7 +310,8 @@ class ApplicationTest {
         assertEquals(Map.of("httponly", true), s.xsrfCookieKwargs());
         assertEquals(statics, s.staticPath());
         assertEquals("/assets/", s.staticUrlPrefix());
-        assertEquals(Ok.class, s.staticHandlerClass());
+        Class<? extends RequestHandler> staticHandler = s.staticHandlerClass(); // typed as its setter
+        assertEquals(Ok.class, staticHandler);
         assertEquals(templates, s.templatePath());
         assertSame(loader, s.templateLoader());
         assertEquals("my_escape", s.autoescape());
@@ -342,6 +394,27 @@ class ApplicationTest {
         assertNull(s.autoescape());
         assertTrue(s.asMap().containsKey("autoescape"));
         assertThrows(NullPointerException.class, () -> Settings.builder().set(null, 1));
+    }
+
+    /** Tornado-style values given to {@code set} work with the typed getters (and over a socket). */
+    @Test
+    void settingsSetConvertsTornadoStyleValues(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "static hello");
+        Settings s = Settings.builder()
+                .set("static_path", dir.toString())
+                .set("template_path", "templates")
+                .set("websocket_ping_interval", 10)
+                .set("websocket_ping_timeout", 0.5)
+                .build();
+        assertEquals(dir, s.staticPath());
+        assertEquals(Path.of("templates"), s.templatePath());
+        assertEquals(Duration.ofSeconds(10), s.websocketPingInterval());
+        assertEquals(Duration.ofMillis(500), s.websocketPingTimeout());
+        // typed values are kept as they are
+        assertEquals(Duration.ofSeconds(3),
+                Settings.builder().set("websocket_ping_interval", Duration.ofSeconds(3)).build().websocketPingInterval());
+        server = TestServer.start(new Application(List.of(), s));
+        assertEquals("static hello", server.get("/static/hello.txt").body());
     }
 
     @Test

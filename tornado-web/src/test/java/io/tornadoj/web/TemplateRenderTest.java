@@ -73,6 +73,7 @@ class TemplateRenderTest {
                 url("/render/(.*)", Render.class),
                 url("/string", RenderStringAsJson.class),
                 url("/twice", RenderTwice.class),
+                url("/plain", RenderPlain.class),
                 url("/item/([0-9]+)", Render.class, Map.of(), "item")), settings.build()));
     }
 
@@ -100,6 +101,17 @@ class TemplateRenderTest {
         }
     }
 
+    /** render and renderString without variables (only the handler namespace). */
+    public static class RenderPlain extends RequestHandler {
+        public void get() {
+            if (getArgument("string", null) != null) {
+                write("[" + renderString("footer.html") + "]");
+            } else {
+                render("footer.html");
+            }
+        }
+    }
+
     /** A second render after the first finished is an error. */
     public static class RenderTwice extends RequestHandler {
         public void get() {
@@ -113,6 +125,13 @@ class TemplateRenderTest {
         public String render(Map<String, Object> entry) {
             return renderString("entry.html", Map.of("title", entry.get("title")));
         }
+    }
+
+    @Test
+    void renderAndRenderStringWithoutVariables() {
+        serve(withTemplates());
+        assertEquals("<footer>GET /plain</footer>", server.get("/plain").body());
+        assertEquals("[<footer>GET /plain</footer>]", server.get("/plain?string=1").body());
     }
 
     @Test

@@ -54,8 +54,8 @@ class WebSocketPingTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(new Application(List.of(url("/ws", Recorder.class)), Settings.builder()
-                .websocketPingInterval(Duration.ofMillis(100))
-                .websocketPingTimeout(Duration.ofMillis(1000))
+                .websocketPingInterval(0.1) // Tornado's float seconds
+                .websocketPingTimeout(1.0)
                 .build()));
         client = IOLoop.create();
     }

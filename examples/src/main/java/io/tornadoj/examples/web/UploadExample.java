@@ -1,6 +1,5 @@
 package io.tornadoj.examples.web;
 
-import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.MultipartStreamParser;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.web.Application;
@@ -200,12 +199,9 @@ public final class UploadExample {
         @Override
         public CompletionStage<?> prepare() {
             super.prepare();
-            try {
-                parser = MultipartStreamParser.forContentType(request().headers().get("Content-Type", ""), this,
-                        MAX_FIELDS_SIZE);
-            } catch (HTTPInputError e) {
-                throw new HTTPError(400, "%s", e.getMessage());
-            }
+            // a bad Content-Type raises HTTPInputError, which the handler answers with a 400
+            parser = MultipartStreamParser.forContentType(request().headers().get("Content-Type", ""), this,
+                    MAX_FIELDS_SIZE);
             return null;
         }
 
