@@ -32,10 +32,11 @@ public class HTTPServerRequest {
     private final String query;
     private final double startTime;
     private final long startNanos;
-    private final Map<String, List<String>> queryArguments;
-    private final Map<String, List<String>> bodyArguments = new LinkedHashMap<>();
-    private final Map<String, List<String>> arguments;
-    private final Map<String, List<HTTPFile>> files = new LinkedHashMap<>();
+    // the argument maps are made on first use: most requests have no query or form (loop thread only)
+    private Map<String, List<String>> queryArguments;
+    private Map<String, List<String>> bodyArguments;
+    private Map<String, List<String>> arguments;
+    private Map<String, List<HTTPFile>> files;
     private byte[] body = new byte[0];
     private Map<String, String> cookies;
 
@@ -73,9 +74,9 @@ public class HTTPServerRequest {
         int q = uri.indexOf('?');
         this.path = q < 0 ? uri : uri.substring(0, q);
         this.query = q < 0 ? "" : uri.substring(q + 1);
-        this.queryArguments = HTTPUtil.parseQueryString(query);
-        this.arguments = new LinkedHashMap<>();
-        queryArguments.forEach((k, v) -> arguments.put(k, new ArrayList<>(v)));
+        if (!query.isEmpty()) {
+            this.queryArguments = HTTPUtil.parseQueryString(query); // invalid UTF-8 is a 400 now, not later
+        }
         this.startTime = System.currentTimeMillis() / 1000.0;
         this.startNanos = System.nanoTime();
     }
@@ -109,10 +110,10 @@ public class HTTPServerRequest {
         String type = headers.get("Content-Type");
         if (type != null && this.body.length > 0) {
             Map<String, List<String>> parsed = new LinkedHashMap<>();
-            HTTPUtil.parseBodyArguments(type, this.body, parsed, files, headers);
+            HTTPUtil.parseBodyArguments(type, this.body, parsed, files(), headers);
             parsed.forEach((k, v) -> {
-                bodyArguments.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v);
-                arguments.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v);
+                bodyArguments().computeIfAbsent(k, x -> new ArrayList<>()).addAll(v);
+                arguments().computeIfAbsent(k, x -> new ArrayList<>()).addAll(v);
             });
         }
     }
@@ -177,21 +178,34 @@ public class HTTPServerRequest {
 
     /** @return query and body arguments together (name → values in order) */
     public Map<String, List<String>> arguments() {
+        if (arguments == null) {
+            arguments = new LinkedHashMap<>();
+            queryArguments().forEach((k, v) -> arguments.put(k, new ArrayList<>(v)));
+        }
         return arguments;
     }
 
     /** @return the query arguments */
     public Map<String, List<String>> queryArguments() {
+        if (queryArguments == null) {
+            queryArguments = new LinkedHashMap<>();
+        }
         return queryArguments;
     }
 
     /** @return the form body arguments */
     public Map<String, List<String>> bodyArguments() {
+        if (bodyArguments == null) {
+            bodyArguments = new LinkedHashMap<>();
+        }
         return bodyArguments;
     }
 
     /** @return uploaded files by form field */
     public Map<String, List<HTTPFile>> files() {
+        if (files == null) {
+            files = new LinkedHashMap<>();
+        }
         return files;
     }
 

@@ -1621,8 +1621,12 @@ public abstract class RequestHandler {
      */
     public boolean checkEtagHeader() {
         String computed = headers.get("Etag", "");
+        String ifNoneMatch = request.headers().get("If-None-Match");
+        if (computed.isEmpty() || ifNoneMatch == null) {
+            return false;
+        }
         List<String> etags = new ArrayList<>();
-        Matcher m = ETAGS.matcher(request.headers().get("If-None-Match", ""));
+        Matcher m = ETAGS.matcher(ifNoneMatch);
         while (m.find()) {
             etags.add(m.group());
         }
