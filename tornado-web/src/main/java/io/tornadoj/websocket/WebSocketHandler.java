@@ -180,7 +180,8 @@ public abstract class WebSocketHandler extends RequestHandler {
             protocol.start();
             return;
         }
-        opening.whenComplete((v, t) -> IOLoop.current().addCallback(() -> {
+        IOLoop loop = IOLoop.current(); // here, on the loop thread: the stage may complete on any thread
+        opening.whenComplete((v, t) -> loop.addCallback(() -> {
             if (t != null) {
                 protocol.failed(t);
             } else {

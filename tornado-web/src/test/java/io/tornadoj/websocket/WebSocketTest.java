@@ -162,6 +162,41 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * An open whose stage is completed by another thread, which then reports whether completing it gave
+     * that thread an IOLoop; answers each message with whether it runs on the thread and loop that ran open.
+     */
+    static class AsyncOpen extends WebSocketHandler {
+        private Thread openThread;
+        private IOLoop openLoop;
+
+        public CompletionStage<?> open() {
+            openThread = Thread.currentThread();
+            openLoop = IOLoop.current();
+            CompletableFuture<Void> opening = new CompletableFuture<>();
+            Thread completer = new Thread(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (opening.getNumberOfDependents() == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // until the handler waits for the stage
+                }
+                opening.complete(null); // runs the handler's callback on this thread
+                IOLoop made = IOLoop.currentOrNull();
+                EVENTS.record(AsyncOpen.this, "completer got a loop: " + (made != null));
+                if (made != null) {
+                    made.close();
+                }
+            });
+            completer.start();
+            return opening;
+        }
+
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            return writeMessage(Thread.currentThread() == openThread && IOLoop.currentOrNull() == openLoop
+                    && openLoop.inLoop() ? "on the loop" : "elsewhere: " + Thread.currentThread().getName());
+        }
+    }
+
     @BeforeAll
     static void start() {
         server = TestServer.start(new Application(List.of(
@@ -172,7 +207,8 @@ class WebSocketTest {
                 url("/close-on-open", CloseOnOpen.class),
                 url("/sub", Subprotocol.class),
                 url("/compressed", Compressed.class),
-                url("/failing", Failing.class)),
+                url("/failing", Failing.class),
+                url("/async-open", AsyncOpen.class)),
                 Settings.builder().websocketMaxMessageSize(64 * 1024).build()));
         client = IOLoop.create();
     }
@@ -546,5 +582,16 @@ class WebSocketTest {
         e = assertThrows(WebSocketHandshakeError.class, () -> client.runSync(() -> WebSocket.connect(ws("/echo"),
                 WebSocketClientConnection.Options.builder().headers(origin).build()), WAIT));
         assertEquals(403, e.code());
+    }
+
+    @Test
+    void anOpenCompletingOnAnotherThreadDeliversMessagesOnTheLoop() throws Exception {
+        WebSocketClientConnection c = connect("/async-open");
+        write(c, "which thread?");
+        assertEquals("on the loop", read(c));
+        write(c, "again");
+        assertEquals("on the loop", read(c));
+        assertEquals("completer got a loop: false", event());
+        close(c);
     }
 }
