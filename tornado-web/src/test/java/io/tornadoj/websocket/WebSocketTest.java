@@ -197,6 +197,15 @@ class WebSocketTest {
         }
     }
 
+    /** Sets a cookie before the upgrade. */
+    static class CookieBeforeUpgrade extends Echo {
+        @Override
+        public CompletionStage<?> prepare() {
+            setCookie("flavor", "oatmeal");
+            return null;
+        }
+    }
+
     @BeforeAll
     static void start() {
         server = TestServer.start(new Application(List.of(
@@ -208,7 +217,8 @@ class WebSocketTest {
                 url("/sub", Subprotocol.class),
                 url("/compressed", Compressed.class),
                 url("/failing", Failing.class),
-                url("/async-open", AsyncOpen.class)),
+                url("/async-open", AsyncOpen.class),
+                url("/cookie", CookieBeforeUpgrade.class)),
                 Settings.builder().websocketMaxMessageSize(64 * 1024).build()));
         client = IOLoop.create();
     }
@@ -593,5 +603,17 @@ class WebSocketTest {
         assertEquals("on the loop", read(c));
         assertEquals("completer got a loop: false", event());
         close(c);
+    }
+
+    @Test
+    void cookiesSetBeforeTheUpgradeAreInThe101() {
+        try (RawHttp raw = server.raw()) {
+            raw.send("GET " + EVENTS.path("/cookie") + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            RawHttp.Head head = raw.readHead();
+            assertEquals(101, head.code);
+            assertEquals("flavor=oatmeal; Path=/", head.header("Set-Cookie"));
+        }
     }
 }
