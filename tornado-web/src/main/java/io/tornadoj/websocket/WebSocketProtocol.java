@@ -176,7 +176,15 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg); // e.g. the upgrade request the server's extension handler saw
             return;
         }
-        inbox.add((WebSocketFrame) msg);
+        WebSocketFrame frame = (WebSocketFrame) msg;
+        if (frame.rsv() != 0) {
+            // a negotiated deflate's decoder clears RSV1 of the frames it inflated: any bit left is unnegotiated
+            // (RFC 6455 §5.2); Netty's decoder lets them through whenever compression might be negotiated
+            frame.release();
+            protocolError("reserved bits set without a negotiated extension");
+            return;
+        }
+        inbox.add(frame);
         drain();
     }
 
@@ -291,9 +299,7 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.getMessage());
             closeSent = true;
         } else if (cause instanceof CodecException) {
-            GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.toString());
-            close(1002, null);
-            abortAfterClose();
+            protocolError(cause.toString());
         } else if (cause instanceof IOException) {
             GEN_LOG.debug("WebSocket connection error from {}: {}", channel.remoteAddress(), cause.toString());
             abort();
@@ -302,6 +308,13 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             close(1011, null);
             abortAfterClose();
         }
+    }
+
+    /** The peer broke the protocol: logged once; close with 1002 and drop the connection. */
+    private void protocolError(String what) {
+        GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), what);
+        close(1002, null);
+        abortAfterClose();
     }
 
     // ------------------------------------------------------------------ outbound

@@ -616,4 +616,19 @@ class WebSocketTest {
             assertEquals("flavor=oatmeal; Path=/", head.header("Set-Cookie"));
         }
     }
+
+    @Test
+    void reservedBitsWithoutANegotiatedExtensionCloseWith1002() throws Exception {
+        try (LogCapture log = new LogCapture("tornado.general");
+             RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/compressed"))) { // deflate not offered
+            raw.send(0x40 | RawWebSocket.BINARY, new byte[] {1, 2, 3}); // RSV1
+            RawWebSocket.Frame close = raw.read();
+            assertEquals(RawWebSocket.CLOSE, close.opcode());
+            assertEquals(1002, close.closeCode());
+            assertTrue(raw.raw.closedByServer());
+            assertLoggedOnce(log, "reserved bits");
+        }
+        assertEquals("close null null", event());
+        assertServerStillServes();
+    }
 }
