@@ -295,9 +295,11 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             close(1009, "message too big");
             abortAfterClose();
         } else if (cause instanceof CorruptedWebSocketFrameException) {
-            // Netty sent the close frame with its status (1002, 1007, 1009) and closes the channel
+            // Netty sent the close frame with its status (1002, 1007, 1009) and closes the channel once it
+            // is written: a peer that stopped reading is dropped after the close wait
             GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.getMessage());
             closeSent = true;
+            waitForClose();
         } else if (cause instanceof CodecException) {
             protocolError(cause.toString());
         } else if (cause instanceof IOException) {
@@ -379,16 +381,27 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
         }
         if (closeReceived) {
             abortAfterClose();
-        } else if (closeWait == null && !closed) {
+        } else {
+            waitForClose();
+        }
+    }
+
+    /** Drops the connection after the close wait, unless it closes before (Tornado's {@code _waiting}). */
+    private void waitForClose() {
+        if (closeWait == null && !closed) {
             closeWait = loop.callLater(CLOSE_WAIT_SECONDS, this::abort);
         }
     }
 
-    /** Closes the connection once our close frame (if any) is written. */
+    /**
+     * Closes the connection once our close frame (if any) is written, or after the close wait when a peer
+     * that stopped reading keeps it from being written.
+     */
     private void abortAfterClose() {
         closeSent = closeReceived = true;
         if (closeWrite != null && !closeWrite.isDone()) {
             closeWrite.addListener(ChannelFutureListener.CLOSE);
+            waitForClose();
         } else {
             channel.close();
         }

@@ -631,4 +631,47 @@ class WebSocketTest {
         assertEquals("close null null", event());
         assertServerStillServes();
     }
+
+    /**
+     * Sends about 5 MB of pings without reading: the server's pongs fill both socket buffers and queue up
+     * behind them, so whatever it writes next (a close frame) cannot be written while we do not read.
+     */
+    private static void stopReadingBehindPongs(RawWebSocket raw) {
+        byte[] ping = RawWebSocket.masked(RawWebSocket.PING, new byte[125]);
+        byte[] batch = new byte[1000 * ping.length];
+        for (int i = 0; i < 1000; i++) {
+            System.arraycopy(ping, 0, batch, i * ping.length, ping.length);
+        }
+        for (int i = 0; i < 40; i++) {
+            raw.raw.send(batch);
+        }
+    }
+
+    /** Waits for the handler's onClose (up to 10 s); fails unless it came after the 5 s close wait. */
+    private static void assertDroppedAfterTheCloseWait(String event) throws InterruptedException {
+        long start = System.nanoTime();
+        assertEquals(event, event());
+        double waited = (System.nanoTime() - start) / 1e9;
+        assertTrue(waited > 4, "closed after " + waited + " s");
+    }
+
+    @Test
+    void aPeerThatStopsReadingAfterItsCloseIsDroppedAfterTheCloseWait() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
+            stopReadingBehindPongs(raw);
+            raw.send(RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xe8}); // 1000: answered, but never read
+            assertDroppedAfterTheCloseWait("close 1000 null");
+        }
+        assertServerStillServes();
+    }
+
+    @Test
+    void aPeerThatStopsReadingAfterAProtocolErrorIsDroppedAfterTheCloseWait() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/echo"))) {
+            stopReadingBehindPongs(raw);
+            raw.raw.send(new byte[] {(byte) 0x81, 0x01, 'x'}); // not masked: Netty's 1002 is never read
+            assertDroppedAfterTheCloseWait("close null null");
+        }
+        assertServerStillServes();
+    }
 }
