@@ -206,6 +206,25 @@ class WebSocketTest {
         }
     }
 
+    /** Upgrades 200 ms after the request arrived; records open and onClose. */
+    static class LateUpgrade extends WebSocketHandler {
+        @Override
+        public CompletionStage<?> prepare() {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            IOLoop.current().callLater(0.2, () -> f.complete(null));
+            return f;
+        }
+
+        public void open() {
+            EVENTS.record(this, "open");
+        }
+
+        @Override
+        public void onClose() {
+            EVENTS.record(this, "close");
+        }
+    }
+
     @BeforeAll
     static void start() {
         server = TestServer.start(new Application(List.of(
@@ -218,7 +237,8 @@ class WebSocketTest {
                 url("/compressed", Compressed.class),
                 url("/failing", Failing.class),
                 url("/async-open", AsyncOpen.class),
-                url("/cookie", CookieBeforeUpgrade.class)),
+                url("/cookie", CookieBeforeUpgrade.class),
+                url("/late", LateUpgrade.class)),
                 Settings.builder().websocketMaxMessageSize(64 * 1024).build()));
         client = IOLoop.create();
     }
@@ -671,6 +691,22 @@ class WebSocketTest {
             stopReadingBehindPongs(raw);
             raw.raw.send(new byte[] {(byte) 0x81, 0x01, 'x'}); // not masked: Netty's 1002 is never read
             assertDroppedAfterTheCloseWait("close null null");
+        }
+        assertServerStillServes();
+    }
+
+    @Test
+    void onCloseFollowsOnlyAnOpen() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            s.getOutputStream().write(("GET " + EVENTS.path("/late") + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.setSoLinger(true, 0); // gone before the 101 is written
+        }
+        try (LogCapture log = new LogCapture("tornado.application")) {
+            Thread.sleep(500); // the upgrade was due after 200 ms
+            assertEquals(List.of(), EVENTS.pending());
+            assertEquals(List.of(), log.messages());
         }
         assertServerStillServes();
     }
