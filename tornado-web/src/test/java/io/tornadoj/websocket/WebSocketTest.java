@@ -710,4 +710,39 @@ class WebSocketTest {
         }
         assertServerStillServes();
     }
+
+    @Test
+    void aServerThatNeverAnswersTheHandshakeTimesOut() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Integer> received = new CompletableFuture<>();
+            Thread silent = new Thread(() -> {
+                try (Socket accepted = s.accept()) {
+                    accepted.setSoTimeout(10_000);
+                    int n = 0;
+                    while (accepted.getInputStream().read() >= 0) { // the upgrade request, then the close
+                        n++;
+                    }
+                    received.complete(n);
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            silent.start();
+            long start = System.nanoTime();
+            java.util.concurrent.TimeoutException e = assertThrows(java.util.concurrent.TimeoutException.class,
+                    () -> connect("ws://127.0.0.1:" + s.getLocalPort() + "/",
+                            WebSocketClientConnection.Options.builder().requestTimeout(0.5).build()));
+            double waited = (System.nanoTime() - start) / 1e9;
+            assertTrue(waited > 0.4 && waited < 5, "failed after " + waited + " s");
+            assertTrue(e.getMessage().contains("WebSocket handshake"), e.getMessage());
+            assertTrue(received.get(5, TimeUnit.SECONDS) > 0); // the request came, then the client closed
+            silent.join(5_000);
+        }
+    }
+
+    @Test
+    void theRequestTimeoutDefaultsToTornados() {
+        assertEquals(Duration.ofSeconds(20), WebSocketClientConnection.Options.defaults().requestTimeout());
+        assertNull(WebSocketClientConnection.Options.builder().requestTimeout((Duration) null).build().requestTimeout());
+    }
 }
