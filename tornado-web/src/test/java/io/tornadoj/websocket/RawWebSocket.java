@@ -49,11 +49,6 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked frame. */
     void send(int opcode, byte[] payload) {
-        raw.send(masked(opcode, payload));
-    }
-
-    /** @return a final masked frame (opcode may carry RSV bits) */
-    static byte[] masked(int opcode, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
         b.put((byte) (0x80 | opcode));
         if (payload.length < 126) {
@@ -71,7 +66,7 @@ final class RawWebSocket implements AutoCloseable {
         }
         byte[] out = new byte[b.position()];
         b.flip().get(out);
-        return out;
+        raw.send(out);
     }
 
     /** Reads one (unmasked) frame. */
