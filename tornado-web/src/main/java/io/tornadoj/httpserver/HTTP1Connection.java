@@ -100,6 +100,11 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     private boolean inRequest;
     private boolean readFinished;
     private boolean waitingOnDelegate;
+    /**
+     * The next request waits for the writes a {@link ChunkedWriteHandler} holds (behind a file streaming under
+     * TLS): it may detach or upgrade the connection, which takes the HTTP handlers away.
+     */
+    private boolean waitingOnChunkedWrites;
     private String requestVersion;
     private String requestMethod;
     private HTTPHeaders requestHeaders;
@@ -201,7 +206,8 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         HttpObject msg;
         draining = true;
         try {
-            while (!closed && !waitingOnDelegate && !(inRequest && readFinished) && (msg = inbox.poll()) != null) {
+            while (!closed && !waitingOnDelegate && !waitingOnChunkedWrites && !(inRequest && readFinished)
+                    && (msg = inbox.poll()) != null) {
                 try {
                     handle(msg);
                 } finally {
@@ -731,7 +737,14 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         delegate = null;
         requestHeaders = null; // an idle keep-alive connection holds nothing of its last request
         startHeaderTimer();
-        if (!draining) {
+        ChannelFuture last = lastWrite;
+        if (last != null && channel.pipeline().get(CHUNKED_WRITER) != null) {
+            waitingOnChunkedWrites = true;
+            last.addListener(x -> {
+                waitingOnChunkedWrites = false;
+                drain();
+            });
+        } else if (!draining) {
             // from a fresh task: no recursion through pipelined requests (inside drain() its loop goes on)
             channel.eventLoop().execute(this::drain);
         }
@@ -787,9 +800,8 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
 
     @Override
     public IOStream detach() {
-        upgrade();
+        upgrade(); // flushed what went through the codec
         channel.pipeline().remove(HTTPServer.CODEC);
-        channel.flush();
         channel.config().setAutoRead(true);
         return IOStream.wrap(channel);
     }
@@ -797,6 +809,14 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     @Override
     public Channel upgrade() {
         writePendingHead(); // still through the codec
+        // Out now, through the codec: a ChunkedWriteHandler (added for files under TLS) holds writes until a
+        // flush, and would pass them on after the codec is gone. With its queue empty (the request waited for
+        // the previous response's writes) it can leave; a handler that sends a file and then takes the
+        // connection in the same request is not supported.
+        channel.flush();
+        if (channel.pipeline().get(CHUNKED_WRITER) != null) {
+            channel.pipeline().remove(CHUNKED_WRITER);
+        }
         detached = true;
         closed = true;
         cancel(headerTimer);

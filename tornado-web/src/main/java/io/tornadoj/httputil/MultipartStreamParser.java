@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>The rules are Tornado's {@code parse_multipart_form_data} (which {@link HTTPUtil#parseMultipartFormData}
- * implements with this class): the boundary may be quoted; parts are separated by {@code --boundary CRLF} and
+ * implements with this class): the boundary may be quoted (and, unlike Tornado, is at most 70 characters, as
+ * RFC 2046 says: each chunk is searched from that far back, so feeding is linear however small the chunks); parts are separated by {@code --boundary CRLF} and
  * end at {@code --boundary--}, after which everything is ignored; each part has a header block (at most
  * 10 KiB, UTF-8, no control characters) and ends with CRLF; at most 100 parts. A part whose disposition is
  * not {@code form-data} or that has no {@code name} is skipped with a warning on {@code tornado.general}. One
@@ -57,6 +58,8 @@ public final class MultipartStreamParser {
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
     private static final int[] CRLFCRLF_TABLE = HTTPUtil.kmpTable(CRLFCRLF);
+    /** The longest boundary (RFC 2046 §5.1.1): a body is rescanned for up to this many bytes per chunk. */
+    private static final int MAX_BOUNDARY_LENGTH = 70;
 
     /**
      * A file part's headers.
@@ -115,8 +118,12 @@ public final class MultipartStreamParser {
     private final long maxFieldsSize;
     private final Map<String, List<String>> arguments = new LinkedHashMap<>();
     private State state = State.HEADERS;
-    /** Bytes not parsed yet: a header block still incomplete, or a body's tail that may hold a delimiter. */
+    /**
+     * Bytes not parsed yet, {@code pending[0, pendingLength)}: a header block still incomplete, or a body's
+     * tail that may hold a delimiter. Chunks are appended (the buffer grows by doubling).
+     */
     private byte[] pending = EMPTY;
+    private int pendingLength;
     private int parts;
     private long fieldsSize;
     /** The file part being read, or null. */
@@ -138,7 +145,8 @@ public final class MultipartStreamParser {
      * @param maxFieldsSize the most bytes all plain field values together may have (a body over it is an
      *                      {@link HTTPInputError})
      * @return the parser
-     * @throws HTTPInputError when the type is not {@code multipart/form-data} or has no boundary
+     * @throws HTTPInputError when the type is not {@code multipart/form-data} or has no boundary, or one
+     *                        longer than 70 characters
      */
     public static MultipartStreamParser forContentType(String contentType, Listener listener, long maxFieldsSize) {
         return new MultipartStreamParser(HTTPUtil.multipartBoundary(contentType).getBytes(StandardCharsets.UTF_8),
@@ -151,7 +159,7 @@ public final class MultipartStreamParser {
      * @param boundary      the boundary parameter of the Content-Type, possibly quoted
      * @param listener      receives the file parts
      * @param maxFieldsSize the most bytes all plain field values together may have
-     * @throws HTTPInputError when the boundary is empty
+     * @throws HTTPInputError when the boundary is empty or longer than 70 characters (RFC 2046)
      */
     public MultipartStreamParser(byte[] boundary, Listener listener, long maxFieldsSize) {
         byte[] b = boundary;
@@ -160,6 +168,10 @@ public final class MultipartStreamParser {
         }
         if (b.length == 0) {
             throw new HTTPInputError("Invalid multipart/form-data: empty boundary");
+        }
+        if (b.length > MAX_BOUNDARY_LENGTH) {
+            throw new HTTPInputError("Invalid multipart/form-data: boundary longer than " + MAX_BOUNDARY_LENGTH
+                    + " characters");
         }
         dashBoundary = new byte[b.length + 2];
         dashBoundary[0] = '-';
@@ -221,6 +233,7 @@ public final class MultipartStreamParser {
     private void fail(HTTPInputError e) {
         error = e;
         pending = EMPTY;
+        pendingLength = 0;
         field = null;
     }
 
@@ -238,17 +251,22 @@ public final class MultipartStreamParser {
 
     private void parse(byte[] chunk) {
         byte[] data = chunk;
-        if (pending.length > 0) {
-            data = Arrays.copyOf(pending, pending.length + chunk.length);
-            System.arraycopy(chunk, 0, data, pending.length, chunk.length);
+        int end = chunk.length;
+        // the bytes before were searched already: a delimiter, or the end of a header block, not found then
+        // ends in the new bytes (the header block's search stopped at a delimiter that had not fully arrived)
+        int resume = pendingLength - dashBoundary.length - 2 - CRLFCRLF.length;
+        if (pendingLength > 0) {
+            append(chunk);
+            data = pending;
+            end = pendingLength;
         }
         int pos = 0;
         while (state != State.DONE) {
-            int d = nextDelimiter(data, pos);
-            boolean atDelimiter = d >= 0 && d + dashBoundary.length + 2 <= data.length;
+            int d = nextDelimiter(data, Math.max(pos, resume), end);
+            boolean atDelimiter = d >= 0 && d + dashBoundary.length + 2 <= end;
             if (state == State.HEADERS) {
                 // the header block must end before the part does
-                int eoh = HTTPUtil.indexOf(data, CRLFCRLF, CRLFCRLF_TABLE, pos, d < 0 ? data.length : d);
+                int eoh = HTTPUtil.indexOf(data, CRLFCRLF, CRLFCRLF_TABLE, Math.max(pos, resume), d < 0 ? end : d);
                 if (eoh >= 0) {
                     if (eoh - pos > HTTPUtil.MAX_MULTIPART_PART_HEADER_SIZE) {
                         throw new HTTPInputError("multipart/form-data part header too large");
@@ -261,7 +279,7 @@ public final class MultipartStreamParser {
                         throw new HTTPInputError("multipart/form-data missing headers");
                     }
                     pos = pastDelimiter(data, d); // an empty part (the preamble, usually): nothing to parse
-                } else if (data.length - pos >= HTTPUtil.MAX_MULTIPART_PART_HEADER_SIZE + CRLFCRLF.length) {
+                } else if (end - pos >= HTTPUtil.MAX_MULTIPART_PART_HEADER_SIZE + CRLFCRLF.length) {
                     throw new HTTPInputError("multipart/form-data part header too large");
                 } else {
                     break;
@@ -271,7 +289,7 @@ public final class MultipartStreamParser {
                 pos = pastDelimiter(data, d);
             } else {
                 // keep back what may be the CRLF before a delimiter that has not fully arrived
-                int safe = data.length - dashBoundary.length - 3;
+                int safe = end - dashBoundary.length - 3;
                 if (safe > pos) {
                     content(data, pos, safe);
                     pos = safe;
@@ -279,18 +297,40 @@ public final class MultipartStreamParser {
                 break;
             }
         }
-        pending = state == State.DONE ? EMPTY : Arrays.copyOfRange(data, pos, data.length);
+        keep(data, state == State.DONE ? end : pos, end);
+    }
+
+    /** Appends a chunk to the pending bytes. */
+    private void append(byte[] chunk) {
+        int length = pendingLength + chunk.length;
+        if (length > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(length, 2 * pending.length));
+        }
+        System.arraycopy(chunk, 0, pending, pendingLength, chunk.length);
+        pendingLength = length;
+    }
+
+    /** The pending bytes become {@code data[from, to)} (data: the pending buffer, or a chunk parsed alone). */
+    private void keep(byte[] data, int from, int to) {
+        int length = to - from;
+        if (data != pending && length > pending.length) {
+            pending = new byte[Math.max(length, 2 * pending.length)];
+        }
+        if (data != pending || from > 0) { // a header block still arriving stays where it is
+            System.arraycopy(data, from, pending, 0, length);
+        }
+        pendingLength = length;
     }
 
     /**
-     * The first {@code --boundary} at or after {@code from} that is a delimiter, or that the data ends too
+     * The first {@code --boundary} in {@code data[from, end)} that is a delimiter, or that the data ends too
      * soon after to tell; -1 when there is none.
      */
-    private int nextDelimiter(byte[] data, int from) {
+    private int nextDelimiter(byte[] data, int from, int end) {
         int i = from;
-        while ((i = HTTPUtil.indexOf(data, dashBoundary, dashBoundaryTable, i, data.length)) >= 0) {
+        while ((i = HTTPUtil.indexOf(data, dashBoundary, dashBoundaryTable, i, end)) >= 0) {
             int after = i + dashBoundary.length;
-            if (after + 2 > data.length
+            if (after + 2 > end
                     || data[after] == '\r' && data[after + 1] == '\n'
                     || data[after] == '-' && data[after + 1] == '-') {
                 return i;

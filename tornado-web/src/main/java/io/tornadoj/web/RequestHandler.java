@@ -149,7 +149,11 @@ public abstract class RequestHandler {
 
             @Override
             public HTTPHeaders responseHeaders(RequestHandler h) {
-                return h.headers;
+                HTTPHeaders headers = h.headers.copy();
+                if (h.newCookies != null) {
+                    h.newCookies.values().forEach(cookie -> headers.add("Set-Cookie", cookie));
+                }
+                return headers;
             }
 
             @Override

@@ -39,7 +39,8 @@ public final class WebSocket {
      * @return completes on the loop with the open connection; fails with a {@link WebSocketHandshakeError}
      *         when the server does not switch protocols (its status in {@code code()}), or with the connect
      *         error (an {@link java.io.IOException}, {@link java.util.concurrent.TimeoutException},
-     *         {@link SSLException})
+     *         {@link SSLException}); fails with a {@link java.util.concurrent.TimeoutException} when the
+     *         connection and the handshake take longer than the request timeout (20 s)
      * @throws IllegalArgumentException for a URL that is not ws:// or wss://
      */
     public static CompletableFuture<WebSocketClientConnection> connect(String url) {
@@ -78,6 +79,7 @@ public final class WebSocket {
                 WebSocketVersion.V13, subprotocols, options.compressionOptions() != null, headers,
                 options.maxMessageSize(), true, false, -1, false, false);
         WebSocketClientConnection connection = new WebSocketClientConnection(IOLoop.current(), handshaker, options);
+        connection.startRequestTimeout();
         TCPClient.ConnectOptions connect = TCPClient.ConnectOptions.builder()
                 .sslContext(ssl)
                 .serverHostname(uri.getHost())

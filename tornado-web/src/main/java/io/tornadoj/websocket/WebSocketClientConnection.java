@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslContext;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.internal.Seconds;
 import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.ioloop.Timeout;
 import io.tornadoj.queues.Queue;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Tornado's {@code WebSocketClientConnection}: the client end of a WebSocket, made by
@@ -44,6 +46,9 @@ public final class WebSocketClientConnection {
     /** As Tornado: a queue of one message; the connection stops reading while it is full. */
     private final Queue<Object> messages = new Queue<>(1);
     private WebSocketProtocol protocol;
+    /** The connected channel, which the request timeout closes while the handshake is not done. */
+    private Channel handshaking;
+    private Timeout requestTimer;
 
     WebSocketClientConnection(IOLoop loop, WebSocketClientHandshaker handshaker, Options options) {
         this.loop = loop;
@@ -56,6 +61,24 @@ public final class WebSocketClientConnection {
         return connected;
     }
 
+    /**
+     * Starts the {@link Options#requestTimeout()} timer: when the connection and the handshake are not done
+     * by then, {@link #connected()} fails with a {@link TimeoutException} and the connection is closed.
+     */
+    void startRequestTimeout() {
+        Duration limit = options.requestTimeout();
+        if (limit != null) {
+            requestTimer = loop.callLater(limit, () -> {
+                if (handshaking != null) {
+                    handshaking.close();
+                }
+                connected.completeExceptionally(new TimeoutException(
+                        "WebSocket handshake timed out after " + limit.toMillis() / 1000.0 + " s"));
+            });
+            connected.whenComplete((c, t) -> requestTimer.cancel());
+        }
+    }
+
     /** The TCP (and TLS) connection failed. */
     void connectFailed(Throwable t) {
         connected.completeExceptionally(t);
@@ -63,6 +86,11 @@ public final class WebSocketClientConnection {
 
     /** Sends the upgrade request on a connected channel; its response completes {@link #connected()}. */
     void handshake(Channel channel) {
+        if (connected.isDone()) { // timed out meanwhile
+            channel.close();
+            return;
+        }
+        handshaking = channel;
         ChannelPipeline p = channel.pipeline();
         p.addAfter(p.get(EXTENSIONS) != null ? EXTENSIONS : HTTP_AGGREGATOR, HANDSHAKE, new Handshake());
         handshaker.handshake(channel).addListener(f -> {
@@ -235,6 +263,7 @@ public final class WebSocketClientConnection {
         private final HTTPHeaders headers;
         private final List<String> subprotocols;
         private final Duration connectTimeout;
+        private final Duration requestTimeout;
         private final SslContext sslContext;
         private final boolean validateCert;
         private final Map<String, Object> compressionOptions;
@@ -246,6 +275,7 @@ public final class WebSocketClientConnection {
             headers = b.headers == null ? null : b.headers.copy();
             subprotocols = List.copyOf(b.subprotocols);
             connectTimeout = b.connectTimeout;
+            requestTimeout = b.requestTimeout;
             sslContext = b.sslContext;
             validateCert = b.validateCert;
             compressionOptions = b.compressionOptions == null ? null : Map.copyOf(b.compressionOptions);
@@ -277,6 +307,14 @@ public final class WebSocketClientConnection {
         /** @return the limit for the TCP connection and TLS handshake (default 20 s), or null for none */
         public Duration connectTimeout() {
             return connectTimeout;
+        }
+
+        /**
+         * @return the limit for the whole connection: TCP, TLS and the WebSocket handshake up to the server's
+         *         {@code 101} (Tornado's {@code request_timeout}, default 20 s), or null for none
+         */
+        public Duration requestTimeout() {
+            return requestTimeout;
         }
 
         /** @return the TLS context for wss://, or null for one made from {@link #validateCert()} */
@@ -317,6 +355,7 @@ public final class WebSocketClientConnection {
             private HTTPHeaders headers;
             private List<String> subprotocols = List.of();
             private Duration connectTimeout = Duration.ofSeconds(20);
+            private Duration requestTimeout = Duration.ofSeconds(20);
             private SslContext sslContext;
             private boolean validateCert = true;
             private Map<String, Object> compressionOptions;
@@ -348,6 +387,17 @@ public final class WebSocketClientConnection {
             /** @param seconds the connect limit @return this */
             public Builder connectTimeout(double seconds) {
                 return connectTimeout(Seconds.toDuration(seconds));
+            }
+
+            /** @param v the limit for the connection and the handshake, or null for none @return this */
+            public Builder requestTimeout(Duration v) {
+                requestTimeout = v;
+                return this;
+            }
+
+            /** @param seconds the limit for the connection and the handshake @return this */
+            public Builder requestTimeout(double seconds) {
+                return requestTimeout(Duration.ofNanos((long) (seconds * 1e9)));
             }
 
             /** @param v the TLS context for wss:// @return this */

@@ -53,7 +53,11 @@ public abstract class WebSocketHandler extends RequestHandler {
     private static final Set<String> VERSIONS = Set.of("7", "8", "13");
 
     private WebSocketProtocol protocol;
+    /** {@code open} was called: {@link #onClose()} follows only then. */
+    private boolean openCalled;
     private boolean onCloseCalled;
+    /** The connection is gone (the client may leave before the upgrade, e.g. during an asynchronous prepare). */
+    private boolean connectionClosed;
 
     /** Handlers are created by the Application; subclasses need a no-argument constructor or a supplier. */
     protected WebSocketHandler() {
@@ -101,6 +105,10 @@ public abstract class WebSocketHandler extends RequestHandler {
         String subprotocol = selectSubprotocol(List.copyOf(offered));
         if (subprotocol != null && !offered.contains(subprotocol)) {
             throw new IllegalStateException("selectSubprotocol returned " + subprotocol + ", not one of " + offered);
+        }
+        if (connectionClosed) {
+            GEN_LOG.debug("{}: the connection closed before the upgrade", summary());
+            return null;
         }
         accept(subprotocol, getCompressionOptions());
         return null;
@@ -169,6 +177,7 @@ public abstract class WebSocketHandler extends RequestHandler {
     /** The 101 is out: pings start, {@code open} runs, and messages flow once it is done. */
     private void opened() {
         protocol.startPinging();
+        openCalled = true;
         CompletionStage<?> opening;
         try {
             opening = HandlerInternals.access().callOpen(this);
@@ -180,7 +189,8 @@ public abstract class WebSocketHandler extends RequestHandler {
             protocol.start();
             return;
         }
-        opening.whenComplete((v, t) -> IOLoop.current().addCallback(() -> {
+        IOLoop loop = IOLoop.current(); // here, on the loop thread: the stage may complete on any thread
+        opening.whenComplete((v, t) -> loop.addCallback(() -> {
             if (t != null) {
                 protocol.failed(t);
             } else {
@@ -255,19 +265,23 @@ public abstract class WebSocketHandler extends RequestHandler {
 
     /**
      * Called once when the WebSocket closes, whichever side closed it or if the connection dropped;
-     * {@link #closeCode()} and {@link #closeReason()} then tell what the peer sent (null for none). The
+     * {@link #closeCode()} and {@link #closeReason()} then tell what the peer sent (null for none). It
+     * follows only an {@code open} (which may have failed): a connection lost before the 101 was written
+     * calls neither (Tornado's {@code on_close} also runs when the client leaves before the upgrade). The
      * default does nothing. Loop thread.
      */
     public void onClose() {
     }
 
     /**
-     * Tornado's {@code on_connection_close}: the connection is gone; calls {@link #onClose()} (once). A
-     * subclass overriding this must call {@code super.onConnectionClose()}. Loop thread.
+     * Tornado's {@code on_connection_close}: the connection is gone; calls {@link #onClose()} (once, if
+     * {@code open} was called). A subclass overriding this must call {@code super.onConnectionClose()}.
+     * Loop thread.
      */
     @Override
     public void onConnectionClose() {
-        if (!onCloseCalled) {
+        connectionClosed = true;
+        if (openCalled && !onCloseCalled) {
             onCloseCalled = true;
             onClose();
         }

@@ -176,7 +176,15 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg); // e.g. the upgrade request the server's extension handler saw
             return;
         }
-        inbox.add((WebSocketFrame) msg);
+        WebSocketFrame frame = (WebSocketFrame) msg;
+        if (frame.rsv() != 0) {
+            // a negotiated deflate's decoder clears RSV1 of the frames it inflated: any bit left is unnegotiated
+            // (RFC 6455 §5.2); Netty's decoder lets them through whenever compression might be negotiated
+            frame.release();
+            protocolError("reserved bits set without a negotiated extension");
+            return;
+        }
+        inbox.add(frame);
         drain();
     }
 
@@ -287,13 +295,13 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             close(1009, "message too big");
             abortAfterClose();
         } else if (cause instanceof CorruptedWebSocketFrameException) {
-            // Netty sent the close frame with its status (1002, 1007, 1009) and closes the channel
+            // Netty sent the close frame with its status (1002, 1007, 1009) and closes the channel once it
+            // is written: a peer that stopped reading is dropped after the close wait
             GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.getMessage());
             closeSent = true;
+            waitForClose();
         } else if (cause instanceof CodecException) {
-            GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), cause.toString());
-            close(1002, null);
-            abortAfterClose();
+            protocolError(cause.toString());
         } else if (cause instanceof IOException) {
             GEN_LOG.debug("WebSocket connection error from {}: {}", channel.remoteAddress(), cause.toString());
             abort();
@@ -302,6 +310,13 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
             close(1011, null);
             abortAfterClose();
         }
+    }
+
+    /** The peer broke the protocol: logged once; close with 1002 and drop the connection. */
+    private void protocolError(String what) {
+        GEN_LOG.info("WebSocket protocol error from {}: {}", channel.remoteAddress(), what);
+        close(1002, null);
+        abortAfterClose();
     }
 
     // ------------------------------------------------------------------ outbound
@@ -366,16 +381,27 @@ final class WebSocketProtocol extends ChannelInboundHandlerAdapter {
         }
         if (closeReceived) {
             abortAfterClose();
-        } else if (closeWait == null && !closed) {
+        } else {
+            waitForClose();
+        }
+    }
+
+    /** Drops the connection after the close wait, unless it closes before (Tornado's {@code _waiting}). */
+    private void waitForClose() {
+        if (closeWait == null && !closed) {
             closeWait = loop.callLater(CLOSE_WAIT_SECONDS, this::abort);
         }
     }
 
-    /** Closes the connection once our close frame (if any) is written. */
+    /**
+     * Closes the connection once our close frame (if any) is written, or after the close wait when a peer
+     * that stopped reading keeps it from being written.
+     */
     private void abortAfterClose() {
         closeSent = closeReceived = true;
         if (closeWrite != null && !closeWrite.isDone()) {
             closeWrite.addListener(ChannelFutureListener.CLOSE);
+            waitForClose();
         } else {
             channel.close();
         }

@@ -211,4 +211,12 @@ class MultipartStreamingTest {
     void contentTypeWithoutBoundaryIs400() throws Exception {
         assertMalformed("multipart/form-data", "--b--".getBytes(StandardCharsets.US_ASCII), "boundary not found");
     }
+
+    @Test
+    void aBoundaryOver70CharactersIs400() throws Exception {
+        String boundary = "b".repeat(71);
+        assertMalformed("multipart/form-data; boundary=" + boundary, ("--" + boundary
+                + "\r\nContent-Disposition: form-data; name=f\r\n\r\nv\r\n--" + boundary + "--")
+                .getBytes(StandardCharsets.US_ASCII), "boundary longer than 70 characters");
+    }
 }

@@ -11,6 +11,7 @@ import io.netty.pkitesting.X509Bundle;
 import io.tornadoj.httpserver.HTTPServer;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
+import io.tornadoj.iostream.IOStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -80,6 +82,17 @@ class SendFileTest {
         }
     }
 
+    /** Takes the connection, then writes which HTTP handlers its pipeline still has, and closes it. */
+    public static class DetachHandler extends RequestHandler {
+        public void get() {
+            IOStream stream = detach();
+            List<String> http = stream.channel().pipeline().names().stream()
+                    .filter(n -> n.startsWith("tornado.http")).toList();
+            stream.write(("raw bytes; HTTP handlers left: " + http).getBytes(StandardCharsets.US_ASCII))
+                    .whenComplete((v, t) -> stream.close());
+        }
+    }
+
     @BeforeAll
     static void files() throws Exception {
         large = new byte[LARGE];
@@ -103,6 +116,7 @@ class SendFileTest {
         }
         Application app = new Application(List.of(
                 url("/part", PartHandler.class),
+                url("/detach", DetachHandler.class),
                 url("/files/(.*)", StaticFileHandler.class, Map.of("path", root.toString()))),
                 Settings.builder().compressResponse(gzip).build());
         loop = IOLoop.create(t);
@@ -364,6 +378,27 @@ class SendFileTest {
             }
         } finally {
             Files.deleteIfExists(big);
+        }
+    }
+
+    /**
+     * Under TLS a file response streams through a ChunkedWriteHandler, which holds the writes behind it while
+     * the client does not read: a pipelined request that detaches is served once they are out, and leaves no
+     * HTTP handler behind (the writes it held would otherwise reach the TLS handler unencoded).
+     */
+    @ParameterizedTest
+    @MethodSource(TRANSPORTS)
+    void detachAfterAFileToASlowReaderOverTls(Transport t) throws Exception {
+        start(t, true, false);
+        try (RawHttp c = new RawHttp(slowSocket(true))) {
+            c.send(get("/files/large.bin") + get("/detach"));
+            Thread.sleep(300); // the file stalls on the full socket with the second request read
+            assertArrayEquals(large, c.readResponse(false).body);
+            assertEquals("raw bytes; HTTP handlers left: []", new String(c.readToEnd(), StandardCharsets.US_ASCII));
+        }
+        try (RawHttp c = connect(true)) {
+            c.send(get("/files/small.bin"));
+            assertArrayEquals(Arrays.copyOf(large, 1000), c.readResponse(false).body, "the server keeps serving");
         }
     }
 }

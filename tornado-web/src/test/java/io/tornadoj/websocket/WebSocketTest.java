@@ -162,6 +162,86 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * An open whose stage is completed by another thread, which then reports whether completing it gave
+     * that thread an IOLoop; answers each message with whether it runs on the thread and loop that ran open.
+     */
+    static class AsyncOpen extends WebSocketHandler {
+        private Thread openThread;
+        private IOLoop openLoop;
+
+        public CompletionStage<?> open() {
+            openThread = Thread.currentThread();
+            openLoop = IOLoop.current();
+            CompletableFuture<Void> opening = new CompletableFuture<>();
+            Thread completer = new Thread(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (opening.getNumberOfDependents() == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // until the handler waits for the stage
+                }
+                opening.complete(null); // runs the handler's callback on this thread
+                IOLoop made = IOLoop.currentOrNull();
+                EVENTS.record(AsyncOpen.this, "completer got a loop: " + (made != null));
+                if (made != null) {
+                    made.close();
+                }
+            });
+            completer.start();
+            return opening;
+        }
+
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            return writeMessage(Thread.currentThread() == openThread && IOLoop.currentOrNull() == openLoop
+                    && openLoop.inLoop() ? "on the loop" : "elsewhere: " + Thread.currentThread().getName());
+        }
+    }
+
+    /**
+     * Echo; "flood" writes 16 MB at once, more than the socket buffers hold while the client does not read:
+     * whatever the server writes next (a close frame) cannot be written.
+     */
+    static class Flood extends Echo {
+        @Override
+        public CompletionStage<?> onMessage(String message) {
+            if (message.equals("flood")) {
+                for (int i = 0; i < 256; i++) {
+                    writeMessage(new byte[64 * 1024]);
+                }
+                return null;
+            }
+            return super.onMessage(message);
+        }
+    }
+
+    /** Sets a cookie before the upgrade. */
+    static class CookieBeforeUpgrade extends Echo {
+        @Override
+        public CompletionStage<?> prepare() {
+            setCookie("flavor", "oatmeal");
+            return null;
+        }
+    }
+
+    /** Upgrades 200 ms after the request arrived; records open and onClose. */
+    static class LateUpgrade extends WebSocketHandler {
+        @Override
+        public CompletionStage<?> prepare() {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            IOLoop.current().callLater(0.2, () -> f.complete(null));
+            return f;
+        }
+
+        public void open() {
+            EVENTS.record(this, "open");
+        }
+
+        @Override
+        public void onClose() {
+            EVENTS.record(this, "close");
+        }
+    }
+
     @BeforeAll
     static void start() {
         server = TestServer.start(new Application(List.of(
@@ -172,7 +252,11 @@ class WebSocketTest {
                 url("/close-on-open", CloseOnOpen.class),
                 url("/sub", Subprotocol.class),
                 url("/compressed", Compressed.class),
-                url("/failing", Failing.class)),
+                url("/failing", Failing.class),
+                url("/async-open", AsyncOpen.class),
+                url("/cookie", CookieBeforeUpgrade.class),
+                url("/late", LateUpgrade.class),
+                url("/flood", Flood.class)),
                 Settings.builder().websocketMaxMessageSize(64 * 1024).build()));
         client = IOLoop.create();
     }
@@ -546,5 +630,122 @@ class WebSocketTest {
         e = assertThrows(WebSocketHandshakeError.class, () -> client.runSync(() -> WebSocket.connect(ws("/echo"),
                 WebSocketClientConnection.Options.builder().headers(origin).build()), WAIT));
         assertEquals(403, e.code());
+    }
+
+    @Test
+    void anOpenCompletingOnAnotherThreadDeliversMessagesOnTheLoop() throws Exception {
+        WebSocketClientConnection c = connect("/async-open");
+        write(c, "which thread?");
+        assertEquals("on the loop", read(c));
+        write(c, "again");
+        assertEquals("on the loop", read(c));
+        assertEquals("completer got a loop: false", event());
+        close(c);
+    }
+
+    @Test
+    void cookiesSetBeforeTheUpgradeAreInThe101() {
+        try (RawHttp raw = server.raw()) {
+            raw.send("GET " + EVENTS.path("/cookie") + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            RawHttp.Head head = raw.readHead();
+            assertEquals(101, head.code);
+            assertEquals("flavor=oatmeal; Path=/", head.header("Set-Cookie"));
+        }
+    }
+
+    @Test
+    void reservedBitsWithoutANegotiatedExtensionCloseWith1002() throws Exception {
+        try (LogCapture log = new LogCapture("tornado.general");
+             RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/compressed"))) { // deflate not offered
+            raw.send(0x40 | RawWebSocket.BINARY, new byte[] {1, 2, 3}); // RSV1
+            RawWebSocket.Frame close = raw.read();
+            assertEquals(RawWebSocket.CLOSE, close.opcode());
+            assertEquals(1002, close.closeCode());
+            assertTrue(raw.raw.closedByServer());
+            assertLoggedOnce(log, "reserved bits");
+        }
+        assertEquals("close null null", event());
+        assertServerStillServes();
+    }
+
+    /** Waits for the handler's onClose (up to 10 s); fails unless it came after the 5 s close wait. */
+    private static void assertDroppedAfterTheCloseWait(String event) throws InterruptedException {
+        long start = System.nanoTime();
+        assertEquals(event, event());
+        double waited = (System.nanoTime() - start) / 1e9;
+        assertTrue(waited > 4, "closed after " + waited + " s");
+    }
+
+    @Test
+    void aPeerThatStopsReadingAfterItsCloseIsDroppedAfterTheCloseWait() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/flood"))) {
+            raw.send(RawWebSocket.TEXT, "flood".getBytes(StandardCharsets.UTF_8));
+            raw.send(RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xe8}); // 1000: answered, but never read
+            assertDroppedAfterTheCloseWait("close 1000 null");
+        }
+        assertServerStillServes();
+    }
+
+    @Test
+    void aPeerThatStopsReadingAfterAProtocolErrorIsDroppedAfterTheCloseWait() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server, EVENTS.path("/flood"))) {
+            raw.send(RawWebSocket.TEXT, "flood".getBytes(StandardCharsets.UTF_8));
+            raw.raw.send(new byte[] {(byte) 0x81, 0x01, 'x'}); // not masked: Netty's 1002 is never read
+            assertDroppedAfterTheCloseWait("close null null");
+        }
+        assertServerStillServes();
+    }
+
+    @Test
+    void onCloseFollowsOnlyAnOpen() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            s.getOutputStream().write(("GET " + EVENTS.path("/late") + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.setSoLinger(true, 0); // gone before the 101 is written
+        }
+        try (LogCapture log = new LogCapture("tornado.application")) {
+            Thread.sleep(500); // the upgrade was due after 200 ms
+            assertEquals(List.of(), EVENTS.pending());
+            assertEquals(List.of(), log.messages());
+        }
+        assertServerStillServes();
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheHandshakeTimesOut() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Integer> received = new CompletableFuture<>();
+            Thread silent = new Thread(() -> {
+                try (Socket accepted = s.accept()) {
+                    accepted.setSoTimeout(10_000);
+                    int n = 0;
+                    while (accepted.getInputStream().read() >= 0) { // the upgrade request, then the close
+                        n++;
+                    }
+                    received.complete(n);
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            silent.start();
+            long start = System.nanoTime();
+            java.util.concurrent.TimeoutException e = assertThrows(java.util.concurrent.TimeoutException.class,
+                    () -> connect("ws://127.0.0.1:" + s.getLocalPort() + "/",
+                            WebSocketClientConnection.Options.builder().requestTimeout(0.5).build()));
+            double waited = (System.nanoTime() - start) / 1e9;
+            assertTrue(waited > 0.4 && waited < 5, "failed after " + waited + " s");
+            assertTrue(e.getMessage().contains("WebSocket handshake"), e.getMessage());
+            assertTrue(received.get(5, TimeUnit.SECONDS) > 0); // the request came, then the client closed
+            silent.join(5_000);
+        }
+    }
+
+    @Test
+    void theRequestTimeoutDefaultsToTornados() {
+        assertEquals(Duration.ofSeconds(20), WebSocketClientConnection.Options.defaults().requestTimeout());
+        assertNull(WebSocketClientConnection.Options.builder().requestTimeout((Duration) null).build().requestTimeout());
     }
 }

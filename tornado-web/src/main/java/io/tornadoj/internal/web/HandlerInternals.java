@@ -27,7 +27,8 @@ public final class HandlerInternals {
 
         /**
          * @param handler a handler
-         * @return the response headers it has set so far (live)
+         * @return a copy of the response headers it has set so far, with a {@code Set-Cookie} for each
+         *         cookie it has set (as {@link RequestHandler#flush()} sends them)
          */
         HTTPHeaders responseHeaders(RequestHandler handler);
 
