@@ -44,7 +44,7 @@ import static io.tornadoj.web.Web.url;
 /**
  * The two hello-world servers the load harness compares, each on ONE event loop of the given
  * transport: {@code tornado} is Tornado's front-page Application; {@code netty} is a raw
- * {@code HttpServerCodec} handler sending the same bytes (Server, Content-Type, Date, Content-Length,
+ * {@code HttpServerCodec} handler sending the same response less Tornado's automatic Etag (Server, Content-Type, Date, Content-Length,
  * "Hello, world"). Prints {@code READY <port>}, then answers {@code mem} on stdin with the heap and
  * direct memory in use after GC, and {@code alloc} with the bytes allocated so far by all live threads;
  * exits on {@code quit} or end of input.
@@ -65,7 +65,7 @@ public final class HttpHelloServer {
         }
     }
 
-    /** Raw Netty: answers every request with the same response Tornado-J sends. */
+    /** Raw Netty: answers every request with the response Tornado-J sends, without its Etag header. */
     static final class RawHello extends SimpleChannelInboundHandler<HttpObject> {
         private static volatile String date = "";
         private static volatile long dateSecond = -1;
