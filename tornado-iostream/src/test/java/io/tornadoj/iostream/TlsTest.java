@@ -4,13 +4,13 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
 import io.tornadoj.tcpclient.TCPClient;
 import io.tornadoj.tcpserver.TCPServer;
 import io.tornadoj.testsupport.LeakDetector;
+import io.tornadoj.testsupport.TestCerts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,11 +56,7 @@ class TlsTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        cert = new CertificateBuilder()
-                .subject("CN=localhost")
-                .addSanDnsName("localhost")
-                .setIsCertificateAuthority(true)
-                .buildSelfSigned();
+        cert = TestCerts.localhost();
         serverCtx = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath()).build();
         clientCtx = SslContextBuilder.forClient().trustManager(cert.getCertificate()).build();
         untrustingClientCtx = SslContextBuilder.forClient().build(); // the JDK's default trust store
