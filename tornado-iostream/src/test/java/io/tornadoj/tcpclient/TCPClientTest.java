@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,6 +43,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
+import static io.tornadoj.iostream.LoopStreams.echo;
+import static io.tornadoj.iostream.LoopStreams.roundTrip;
+import static io.tornadoj.iostream.LoopStreams.run;
+import static io.tornadoj.iostream.LoopStreams.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -97,14 +100,6 @@ class TCPClientTest {
         }
     }
 
-    static void echo(IOStream stream) {
-        stream.readUntil("\n").thenCompose(stream::write).whenComplete((v, t) -> {
-            if (t == null) {
-                echo(stream);
-            }
-        });
-    }
-
     /** A loopback listener that never accepts, its backlog filled so further SYNs are dropped. */
     static final class BlackHole implements AutoCloseable {
         final ServerSocket listener = new ServerSocket();
@@ -140,22 +135,6 @@ class TCPClientTest {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    static void run(IOLoop loop, Runnable r) throws Exception {
-        loop.runSync(() -> {
-            r.run();
-            return null;
-        }, Duration.ofSeconds(10));
-    }
-
-    static <T> T sync(IOLoop loop, Callable<? extends CompletionStage<T>> f) throws Exception {
-        return loop.runSync(f, Duration.ofSeconds(10));
-    }
-
-    static String roundTrip(IOLoop loop, IOStream stream, String line) throws Exception {
-        byte[] got = sync(loop, () -> stream.write(line + "\n").thenCompose(v -> stream.readUntil("\n")));
-        return new String(got, StandardCharsets.UTF_8);
-    }
 
     static int listen(IOLoop loop, TCPServer server, String address) throws Exception {
         run(loop, () -> server.listen(0, address));

@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import static io.tornadoj.iostream.LoopStreams.echo;
+import static io.tornadoj.iostream.LoopStreams.run;
+import static io.tornadoj.iostream.LoopStreams.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -98,26 +100,7 @@ class TCPServerTest {
         }
     }
 
-    static void echo(IOStream stream) {
-        stream.readUntil("\n").thenCompose(stream::write).whenComplete((v, t) -> {
-            if (t == null) {
-                echo(stream);
-            }
-        });
-    }
-
     // ------------------------------------------------------------------ helpers
-
-    static void run(IOLoop loop, Runnable r) throws Exception {
-        loop.runSync(() -> {
-            r.run();
-            return null;
-        }, Duration.ofSeconds(10));
-    }
-
-    static <T> T sync(IOLoop loop, Callable<? extends CompletionStage<T>> f) throws Exception {
-        return loop.runSync(f, Duration.ofSeconds(10));
-    }
 
     static Socket connect(InetAddress host, int port, List<Socket> toClose) throws IOException {
         Socket s = new Socket(host, port);
