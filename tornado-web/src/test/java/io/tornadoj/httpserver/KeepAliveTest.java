@@ -6,11 +6,8 @@ import io.tornadoj.httpserver.ServerFixture.RawClient;
 import io.tornadoj.httpserver.ServerFixture.Response;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
-import io.tornadoj.testsupport.LogCapture;
 import io.tornadoj.web.Application;
 import io.tornadoj.web.RequestHandler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,12 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * close-delimited streamed responses, and the idle, header and body timeouts.
  */
 @Timeout(60)
-class KeepAliveTest {
+class KeepAliveTest extends LoggedServerTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
-    private ServerFixture fx;
-    private LogCapture gen;
-    private LogCapture access;
     /** What handlers did, in order ("start /x", "end /x"). */
     private final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -135,24 +129,6 @@ class KeepAliveTest {
         public void get(String code) {
             setStatus(Integer.parseInt(code));
             write("this body must not be sent");
-        }
-    }
-
-    @BeforeEach
-    void captureLogs() {
-        gen = new LogCapture("tornado.general");
-        access = new LogCapture("tornado.access");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (fx != null) {
-                fx.close();
-            }
-        } finally {
-            gen.close();
-            access.close();
         }
     }
 
