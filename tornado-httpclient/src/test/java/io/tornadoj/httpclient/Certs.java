@@ -7,9 +7,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.tornadoj.httpserver.HTTPServer;
+import io.tornadoj.testsupport.TestCerts;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -34,8 +34,7 @@ final class Certs {
     /** A self-signed CA certificate for "localhost" and "www.tornado.test" (DNS SANs only: no IP address). */
     static synchronized X509Bundle server() throws Exception {
         if (server == null) {
-            server = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost").addSanDnsName("www.tornado.test")
-                    .setIsCertificateAuthority(true).buildSelfSigned();
+            server = TestCerts.selfSigned("localhost", "localhost", "www.tornado.test");
         }
         return server;
     }
@@ -43,7 +42,7 @@ final class Certs {
     /** A self-signed client certificate. */
     static synchronized X509Bundle client() throws Exception {
         if (client == null) {
-            client = new CertificateBuilder().subject("CN=test-client").setIsCertificateAuthority(true).buildSelfSigned();
+            client = TestCerts.selfSigned("test-client");
         }
         return client;
     }

@@ -1,5 +1,7 @@
 package io.tornadoj.httpclient;
 
+import io.tornadoj.testsupport.RawLines;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -169,17 +171,7 @@ final class RawServer implements AutoCloseable {
 
         /** Reads a CRLF-terminated line (without the CRLF), or null at EOF before any byte. */
         String readLine() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) != -1) {
-                if (c == '\n') {
-                    byte[] bytes = b.toByteArray();
-                    int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
-                }
-                b.write(c);
-            }
-            return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+            return RawLines.readLine(in);
         }
 
         /** Reads a request head only (no body), or null at EOF. */

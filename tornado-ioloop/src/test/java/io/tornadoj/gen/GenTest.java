@@ -1,11 +1,9 @@
 package io.tornadoj.gen;
 
 import io.tornadoj.testsupport.LogCapture;
+import io.tornadoj.testsupport.LoopTestBase;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.tornadoj.ioloop.IOLoop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,30 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tornado's {@code gen} helpers: sleep, moment, multi, withTimeout, chainFuture, convert. */
 @Timeout(30)
-class GenTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+class GenTest extends LoopTestBase {
     private static final String APP_LOG = "tornado.application";
-
-    private IOLoop loop;
-
-    @BeforeEach
-    void openLoop() {
-        loop = IOLoop.create();
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-    }
-
-    private <T> T run(Callable<? extends CompletionStage<T>> body) throws Exception {
-        return loop.runSync(body, WAIT);
-    }
-
-    /** The failure a stage completed with, exactly as it reports it (null when it succeeded). */
-    private static CompletableFuture<Throwable> failureOf(CompletionStage<?> stage) {
-        return stage.handle((v, t) -> t).toCompletableFuture();
-    }
 
     /** A future the loop completes with {@code value} after {@code delay}. */
     private <T> CompletableFuture<T> later(Duration delay, T value) {

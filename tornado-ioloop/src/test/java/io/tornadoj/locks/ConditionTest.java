@@ -1,17 +1,13 @@
 package io.tornadoj.locks;
 
-import io.tornadoj.ioloop.IOLoop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tornadoj.testsupport.LoopTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,24 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tornado's {@code locks.Condition}, with futures. */
 @Timeout(30)
-class ConditionTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private IOLoop loop;
-
-    @BeforeEach
-    void openLoop() {
-        loop = IOLoop.create();
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-    }
-
-    private <T> T run(Callable<? extends CompletionStage<T>> body) throws Exception {
-        return loop.runSync(body, WAIT);
-    }
+class ConditionTest extends LoopTestBase {
 
     /** Records {@code key} in history when the wait is notified, "timeout" when it timed out. */
     private static void record(CompletableFuture<Boolean> wait, List<Object> history, Object key) {

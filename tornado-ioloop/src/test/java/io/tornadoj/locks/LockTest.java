@@ -1,17 +1,13 @@
 package io.tornadoj.locks;
 
-import io.tornadoj.ioloop.IOLoop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tornadoj.testsupport.LoopTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,28 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tornado's {@code locks.Lock}, with futures. */
 @Timeout(30)
-class LockTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private IOLoop loop;
-
-    @BeforeEach
-    void openLoop() {
-        loop = IOLoop.create();
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-    }
-
-    private <T> T run(Callable<? extends CompletionStage<T>> body) throws Exception {
-        return loop.runSync(body, WAIT);
-    }
-
-    private static CompletableFuture<Throwable> failureOf(CompletionStage<?> stage) {
-        return stage.handle((v, t) -> t).toCompletableFuture();
-    }
+class LockTest extends LoopTestBase {
 
     @Test
     void acquireAndRelease() throws Exception {

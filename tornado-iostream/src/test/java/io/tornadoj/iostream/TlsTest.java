@@ -4,13 +4,13 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
 import io.tornadoj.tcpclient.TCPClient;
 import io.tornadoj.tcpserver.TCPServer;
 import io.tornadoj.testsupport.LeakDetector;
+import io.tornadoj.testsupport.TestCerts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,16 +21,19 @@ import javax.net.ssl.SSLHandshakeException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static io.tornadoj.iostream.LoopStreams.echo;
+import static io.tornadoj.iostream.LoopStreams.roundTrip;
+import static io.tornadoj.iostream.LoopStreams.run;
+import static io.tornadoj.iostream.LoopStreams.sync;
+import static io.tornadoj.iostream.StreamFixture.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -56,11 +59,7 @@ class TlsTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        cert = new CertificateBuilder()
-                .subject("CN=localhost")
-                .addSanDnsName("localhost")
-                .setIsCertificateAuthority(true)
-                .buildSelfSigned();
+        cert = TestCerts.localhost();
         serverCtx = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath()).build();
         clientCtx = SslContextBuilder.forClient().trustManager(cert.getCertificate()).build();
         untrustingClientCtx = SslContextBuilder.forClient().build(); // the JDK's default trust store
@@ -94,41 +93,6 @@ class TlsTest {
             }
             return s;
         }
-    }
-
-    static void echo(IOStream stream) {
-        stream.readUntil("\n").thenCompose(stream::write).whenComplete((v, t) -> {
-            if (t == null) {
-                echo(stream);
-            }
-        });
-    }
-
-    static void run(IOLoop loop, Runnable r) throws Exception {
-        loop.runSync(() -> {
-            r.run();
-            return null;
-        }, Duration.ofSeconds(10));
-    }
-
-    static <T> T sync(IOLoop loop, Callable<? extends CompletionStage<T>> f) throws Exception {
-        return loop.runSync(f, Duration.ofSeconds(10));
-    }
-
-    static <T> T get(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Exception) {
-                throw (Exception) e.getCause();
-            }
-            throw e;
-        }
-    }
-
-    static String roundTrip(IOLoop loop, IOStream stream, String line) throws Exception {
-        byte[] got = sync(loop, () -> stream.write(line + "\n").thenCompose(v -> stream.readUntil("\n")));
-        return new String(got, StandardCharsets.UTF_8);
     }
 
     static String line(IOLoop loop, IOStream from) throws Exception {

@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import static io.tornadoj.iostream.LoopStreams.echo;
+import static io.tornadoj.iostream.LoopStreams.run;
+import static io.tornadoj.iostream.LoopStreams.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -98,26 +100,7 @@ class TCPServerTest {
         }
     }
 
-    static void echo(IOStream stream) {
-        stream.readUntil("\n").thenCompose(stream::write).whenComplete((v, t) -> {
-            if (t == null) {
-                echo(stream);
-            }
-        });
-    }
-
     // ------------------------------------------------------------------ helpers
-
-    static void run(IOLoop loop, Runnable r) throws Exception {
-        loop.runSync(() -> {
-            r.run();
-            return null;
-        }, Duration.ofSeconds(10));
-    }
-
-    static <T> T sync(IOLoop loop, Callable<? extends CompletionStage<T>> f) throws Exception {
-        return loop.runSync(f, Duration.ofSeconds(10));
-    }
 
     static Socket connect(InetAddress host, int port, List<Socket> toClose) throws IOException {
         Socket s = new Socket(host, port);
@@ -183,6 +166,16 @@ class TCPServerTest {
         }
     }
 
+    /** Closes the client sockets and the servers' streams, stops the servers, then closes the loop. */
+    static void cleanUp(IOLoop loop, List<Socket> sockets, EchoServer... servers) throws Exception {
+        closeAll(sockets);
+        closeStreams(servers);
+        for (EchoServer server : servers) {
+            server.stop().get(10, TimeUnit.SECONDS);
+        }
+        loop.close();
+    }
+
     static int port(TCPServer server) {
         return server.boundAddresses().get(0).getPort();
     }
@@ -243,11 +236,7 @@ class TCPServerTest {
             assertEquals(s.getLocalPort(), loopbackServer.peers.get(0).getPort(), "handleStream gets the peer's address");
             assertEquals(InetAddress.getByName("127.0.0.1"), loopbackServer.peers.get(0).getAddress());
         } finally {
-            closeAll(sockets);
-            closeStreams(server, loopbackServer);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loopbackServer.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server, loopbackServer);
         }
     }
 
@@ -273,10 +262,7 @@ class TCPServerTest {
                 assertEquals("via " + a + "\n", echoOver(s, "via " + a));
             }
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 
@@ -303,11 +289,7 @@ class TCPServerTest {
             // the first server is unaffected
             assertEquals("still here\n", echoOver(connect(port, sockets), "still here"));
         } finally {
-            closeAll(sockets);
-            closeStreams(first, second);
-            first.stop().get(10, TimeUnit.SECONDS);
-            second.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, first, second);
         }
     }
 
@@ -412,10 +394,7 @@ class TCPServerTest {
                 closeStreams(again);
             }
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 
@@ -444,11 +423,7 @@ class TCPServerTest {
             assertEquals("reborn\n", echoOver(connect(port, sockets), "reborn"));
             assertTrue(first.all.isEmpty());
         } finally {
-            closeAll(sockets);
-            closeStreams(first, second);
-            first.stop().get(10, TimeUnit.SECONDS);
-            second.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, first, second);
         }
     }
 
@@ -475,10 +450,7 @@ class TCPServerTest {
             assertThrows(ConnectException.class, () -> connect(port, sockets));
             assertEquals("two\n", echoOver(first, "two"));
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 
@@ -546,10 +518,7 @@ class TCPServerTest {
                         "logged " + LogCapture.thrown(events.get(i)) + ", expected " + expected.get(i));
             }
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 
@@ -594,10 +563,7 @@ class TCPServerTest {
             assertInstanceOf(TooLongFrameException.class, stream.error());
             assertEquals(List.of(true), customizerOnLoop, "the customizer runs once, on the connection's loop");
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 
@@ -633,10 +599,7 @@ class TCPServerTest {
             s2.getOutputStream().write(data);
             assertEquals(1000, sync(loop, () -> stream2.readBytes(1000)).length);
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 
@@ -667,10 +630,7 @@ class TCPServerTest {
             Thread.sleep(50);
             assertTrue(log.events().isEmpty(), "a stage that completes normally logs nothing: " + log.messages());
         } finally {
-            closeAll(sockets);
-            closeStreams(server);
-            server.stop().get(10, TimeUnit.SECONDS);
-            loop.close();
+            cleanUp(loop, sockets, server);
         }
     }
 }

@@ -9,8 +9,6 @@ import io.tornadoj.testsupport.LogCapture;
 import io.tornadoj.web.Application;
 import io.tornadoj.web.RequestHandler;
 import io.tornadoj.web.Settings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,13 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on a new connection afterwards.
  */
 @Timeout(60)
-class BadRequestTest {
+class BadRequestTest extends LoggedServerTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
-    private ServerFixture fx;
-    private LogCapture gen;
-    private LogCapture app;
-    private LogCapture access;
 
     /** Raises from get(). */
     public static class FailHandler extends RequestHandler {
@@ -63,26 +57,6 @@ class BadRequestTest {
 
         public void post() {
             get();
-        }
-    }
-
-    @BeforeEach
-    void captureLogs() {
-        gen = new LogCapture("tornado.general");
-        app = new LogCapture("tornado.application");
-        access = new LogCapture("tornado.access");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (fx != null) {
-                fx.close();
-            }
-        } finally {
-            gen.close();
-            app.close();
-            access.close();
         }
     }
 

@@ -20,8 +20,6 @@ import io.tornadoj.ioloop.Transport;
 import io.tornadoj.testsupport.LogCapture;
 import io.tornadoj.web.Application;
 import io.tornadoj.web.RequestHandler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,13 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the body limit, answering before the body, errors it raises).
  */
 @Timeout(60)
-class HTTPServerTest {
+class HTTPServerTest extends LoggedServerTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
-    private ServerFixture fx;
-    private LogCapture gen;
-    private LogCapture app;
-    private LogCapture access;
 
     /** Writes what the request looks like to the application. */
     public static class InfoHandler extends RequestHandler {
@@ -80,26 +74,6 @@ class HTTPServerTest {
     public static class ArgsHandler extends RequestHandler {
         public void post() {
             request().arguments().forEach((k, v) -> write(k + "=" + String.join(",", v) + "\n"));
-        }
-    }
-
-    @BeforeEach
-    void captureLogs() {
-        gen = new LogCapture("tornado.general");
-        app = new LogCapture("tornado.application");
-        access = new LogCapture("tornado.access");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (fx != null) {
-                fx.close();
-            }
-        } finally {
-            gen.close();
-            app.close();
-            access.close();
         }
     }
 

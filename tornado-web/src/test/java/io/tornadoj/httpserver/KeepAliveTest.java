@@ -6,11 +6,8 @@ import io.tornadoj.httpserver.ServerFixture.RawClient;
 import io.tornadoj.httpserver.ServerFixture.Response;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
-import io.tornadoj.testsupport.LogCapture;
 import io.tornadoj.web.Application;
 import io.tornadoj.web.RequestHandler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,12 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * close-delimited streamed responses, and the idle, header and body timeouts.
  */
 @Timeout(60)
-class KeepAliveTest {
+class KeepAliveTest extends LoggedServerTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
-    private ServerFixture fx;
-    private LogCapture gen;
-    private LogCapture access;
     /** What handlers did, in order ("start /x", "end /x"). */
     private final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -138,24 +132,6 @@ class KeepAliveTest {
         }
     }
 
-    @BeforeEach
-    void captureLogs() {
-        gen = new LogCapture("tornado.general");
-        access = new LogCapture("tornado.access");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (fx != null) {
-                fx.close();
-            }
-        } finally {
-            gen.close();
-            access.close();
-        }
-    }
-
     private Application application() {
         return new Application(List.of(
                 url("/hello", HelloHandler.class),
@@ -176,6 +152,11 @@ class KeepAliveTest {
 
     private void start(Transport t, HTTPServer.Options options) throws Exception {
         fx = ServerFixture.start(t, application(), options);
+    }
+
+    /** Nothing at INFO or above went to "tornado.general": the server took the client's behaviour as normal. */
+    private void assertNothingLogged() {
+        assertTrue(infoAndAbove(gen).isEmpty(), gen.messages().toString());
     }
 
     private static String get(String path, String version, String... extraHeaders) {
@@ -382,7 +363,7 @@ class KeepAliveTest {
         }
         Thread.sleep(200);
         fx.assertServing();
-        assertTrue(infoAndAbove(gen).isEmpty(), gen.messages().toString());
+        assertNothingLogged();
     }
 
     /**
@@ -415,7 +396,7 @@ class KeepAliveTest {
                 c.assertClosed();
             }
         }
-        assertTrue(infoAndAbove(gen).isEmpty(), gen.messages().toString());
+        assertNothingLogged();
     }
 
     @ParameterizedTest
@@ -442,7 +423,7 @@ class KeepAliveTest {
             assertEquals("n=1", c.readResponse().bodyText());
             c.assertClosed();
         }
-        assertTrue(infoAndAbove(gen).isEmpty(), gen.messages().toString());
+        assertNothingLogged();
     }
 
     @ParameterizedTest
@@ -454,7 +435,7 @@ class KeepAliveTest {
             c.socket.shutdownOutput();
             c.assertClosed(); // the body can never complete; no timeout is configured
         }
-        assertTrue(infoAndAbove(gen).isEmpty(), gen.messages().toString());
+        assertNothingLogged();
         fx.assertServing();
     }
 
@@ -699,7 +680,7 @@ class KeepAliveTest {
                 Thread.sleep(100);
             }
         }
-        assertTrue(infoAndAbove(gen).isEmpty(), gen.messages().toString());
+        assertNothingLogged();
     }
 
     private static long elapsedMs(long t0) {

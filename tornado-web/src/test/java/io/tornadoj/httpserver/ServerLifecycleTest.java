@@ -5,11 +5,9 @@ import io.tornadoj.httpserver.ServerFixture.RawClient;
 import io.tornadoj.httpserver.ServerFixture.Response;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
-import io.tornadoj.testsupport.LogCapture;
 import io.tornadoj.web.Application;
 import io.tornadoj.web.RequestHandler;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,12 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code start(2)} serving on two loops.
  */
 @Timeout(60)
-class ServerLifecycleTest {
+class ServerLifecycleTest extends LoggedServerTest {
     private static final String TRANSPORTS = "io.tornadoj.testsupport.Transports#available";
 
-    private ServerFixture fx;
-    private LogCapture gen;
-    private LogCapture access;
     private final CountDownLatch started = new CountDownLatch(1);
     /** Completed by the test to let /gate and /stream go on. */
     private final CompletableFuture<Void> gate = new CompletableFuture<>();
@@ -123,23 +118,9 @@ class ServerLifecycleTest {
         }
     }
 
-    @BeforeEach
-    void captureLogs() {
-        gen = new LogCapture("tornado.general");
-        access = new LogCapture("tornado.access");
-    }
-
     @AfterEach
-    void tearDown() throws Exception {
+    void openGate() {
         gate.complete(null);
-        try {
-            if (fx != null) {
-                fx.close();
-            }
-        } finally {
-            gen.close();
-            access.close();
-        }
     }
 
     private Application application() {

@@ -1,5 +1,7 @@
 package io.tornadoj.web;
 
+import io.tornadoj.testsupport.RawLines;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,52 +53,12 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    /** A parsed response. */
-    public static final class Response {
+    /** The start of a response: status line and headers. */
+    public static class Head {
         public final String version;
         public final int code;
         public final String reason;
         /** Header names lower-cased; values in order. */
-        public final Map<String, List<String>> headers;
-        public final byte[] body;
-        /** The chunks of a chunked body, as received (empty otherwise). */
-        public final List<byte[]> chunks;
-
-        Response(String version, int code, String reason, Map<String, List<String>> headers, byte[] body,
-                 List<byte[]> chunks) {
-            this.version = version;
-            this.code = code;
-            this.reason = reason;
-            this.headers = headers;
-            this.body = body;
-            this.chunks = chunks;
-        }
-
-        /**
-         * @param name a header name
-         * @return its first value, or null
-         */
-        public String header(String name) {
-            List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
-            return v == null || v.isEmpty() ? null : v.get(0);
-        }
-
-        /** @return the body as UTF-8 */
-        public String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String toString() {
-            return version + " " + code + " " + reason + " " + headers + " " + text();
-        }
-    }
-
-    /** The start of a response: status line and headers. */
-    public static final class Head {
-        public final String version;
-        public final int code;
-        public final String reason;
         public final Map<String, List<String>> headers;
 
         Head(String version, int code, String reason, Map<String, List<String>> headers) {
@@ -113,6 +75,29 @@ public final class RawHttp implements AutoCloseable {
         public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
+        }
+    }
+
+    /** A parsed response: its head and body. */
+    public static final class Response extends Head {
+        public final byte[] body;
+        /** The chunks of a chunked body, as received (empty otherwise). */
+        public final List<byte[]> chunks;
+
+        Response(Head head, byte[] body, List<byte[]> chunks) {
+            super(head.version, head.code, head.reason, head.headers);
+            this.body = body;
+            this.chunks = chunks;
+        }
+
+        /** @return the body as UTF-8 */
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return version + " " + code + " " + reason + " " + headers + " " + text();
         }
     }
 
@@ -211,7 +196,7 @@ public final class RawHttp implements AutoCloseable {
         } else {
             body = readToEnd();
         }
-        return new Response(h.version, h.code, h.reason, h.headers, body, Collections.unmodifiableList(chunks));
+        return new Response(h, body, Collections.unmodifiableList(chunks));
     }
 
     /** @return everything until the server closes */
@@ -263,17 +248,7 @@ public final class RawHttp implements AutoCloseable {
 
     private String readLine() {
         try {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == '\n') {
-                    byte[] b = line.toByteArray();
-                    int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-                    return new String(b, 0, len, StandardCharsets.ISO_8859_1);
-                }
-                line.write(c);
-            }
-            return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+            return RawLines.readLine(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

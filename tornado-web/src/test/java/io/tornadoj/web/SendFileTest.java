@@ -6,12 +6,12 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.tornadoj.httpserver.HTTPServer;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Transport;
 import io.tornadoj.iostream.IOStream;
+import io.tornadoj.testsupport.TestCerts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -105,8 +105,7 @@ class SendFileTest {
         }
         Files.write(root.resolve("large.txt"), text);
         Files.write(root.resolve("small.bin"), Arrays.copyOf(large, 1000));
-        cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .setIsCertificateAuthority(true).buildSelfSigned();
+        cert = TestCerts.localhost();
     }
 
     private void start(Transport t, boolean tls, boolean gzip) throws Exception {

@@ -2,10 +2,10 @@ package io.tornadoj.websocket;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.tornadoj.httpserver.HTTPServer;
 import io.tornadoj.ioloop.IOLoop;
+import io.tornadoj.testsupport.TestCerts;
 import io.tornadoj.web.Application;
 import io.tornadoj.web.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -36,8 +36,7 @@ class WebSocketTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .setIsCertificateAuthority(true).buildSelfSigned();
+        X509Bundle cert = TestCerts.localhost();
         SslContext serverCtx = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath())
                 .build();
         trusting = SslContextBuilder.forClient().trustManager(cert.getCertificate()).build();
