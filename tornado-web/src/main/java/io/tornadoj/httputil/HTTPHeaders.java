@@ -17,6 +17,21 @@ import java.util.Set;
  * or LF is refused, so a header can never split a response. Not thread-safe.
  */
 public class HTTPHeaders {
+    /** Lower-case forms of frequent names (as Netty and HTTP/2-era peers send them) → normalized. */
+    private static final Map<String, String> COMMON_NAMES = new HashMap<>();
+
+    static {
+        for (String n : new String[] {"Accept", "Accept-Encoding", "Accept-Language", "Accept-Ranges", "Age",
+                "Authorization", "Cache-Control", "Connection", "Content-Disposition", "Content-Encoding",
+                "Content-Language", "Content-Length", "Content-Range", "Content-Type", "Cookie", "Date", "Etag",
+                "Expect", "Expires", "Host", "If-Modified-Since", "If-None-Match", "Keep-Alive", "Last-Modified",
+                "Location", "Origin", "Pragma", "Range", "Referer", "Server", "Set-Cookie", "Transfer-Encoding",
+                "Upgrade", "User-Agent", "Vary", "Via", "X-Forwarded-For", "X-Forwarded-Proto", "X-Real-Ip",
+                "X-Requested-With"}) {
+            COMMON_NAMES.put(n.toLowerCase(Locale.ROOT), n);
+        }
+    }
+
     /** Above this many names, lookups go through {@link #index} instead of a scan. */
     private static final int SCAN_LIMIT = 16;
 
@@ -138,6 +153,10 @@ public class HTTPHeaders {
     static String normalize(String name) {
         if (isNormalized(name)) {
             return name;
+        }
+        String common = COMMON_NAMES.get(name);
+        if (common != null) {
+            return common; // e.g. Netty's lower-case names: no new string per header
         }
         StringBuilder sb = new StringBuilder(name.length());
         boolean upper = true;

@@ -48,6 +48,16 @@ class HTTPHeadersTest {
         assertEquals("X-Forwarded-For", HTTPHeaders.normalize("x-forwarded-for"));
         assertEquals("Etag", HTTPHeaders.normalize("ETag"));
         assertEquals("A--B", HTTPHeaders.normalize("a--b"));
+        // frequent lower-case names come from a table; every entry must agree with the rule
+        for (String lower : new String[] {"content-type", "etag", "x-real-ip", "www-authenticate", "set-cookie"}) {
+            StringBuilder rule = new StringBuilder();
+            boolean upper = true;
+            for (char c : lower.toCharArray()) {
+                rule.append(upper ? Character.toUpperCase(c) : c);
+                upper = c == '-';
+            }
+            assertEquals(rule.toString(), HTTPHeaders.normalize(lower));
+        }
     }
 
     @Test
