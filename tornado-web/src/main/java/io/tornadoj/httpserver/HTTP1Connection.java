@@ -33,6 +33,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.tornadoj.gen.Gen;
 import io.tornadoj.httputil.HTTPConnection;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.httputil.HTTPMessageDelegate;
@@ -121,7 +122,6 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     // its response
     private boolean headersWritten;
     private boolean responseFinished;
-    private boolean chunked;
     private boolean bodyAllowed;
     private long expectedLength;
     private long writtenLength;
@@ -222,8 +222,9 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         }
         // Hold the socket while work is queued or a response is pending: pipelined requests wait their turn,
         // bodies wait for the handler.
-        channel.config().setAutoRead(!closed && inbox.isEmpty() && !waitingOnDelegate && !(inRequest && readFinished));
-        if (inputClosed && !closed && !waitingOnDelegate && inbox.isEmpty() && !(inRequest && readFinished)) {
+        boolean idle = !closed && inbox.isEmpty() && !waitingOnDelegate && !(inRequest && readFinished);
+        channel.config().setAutoRead(idle);
+        if (inputClosed && idle) {
             // Half-closed and nothing left to answer: between requests, or a body that can never complete.
             // (A response under way closes the connection when it finishes.)
             closeAfterWrites();
@@ -271,10 +272,12 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         }
         // Netty frames "gzip, chunked" as chunked but would hand on the still gzip-coded body; like Tornado,
         // only the chunked transfer coding is read.
-        String transferEncoding = String.join(",", req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
-        if (!transferEncoding.isEmpty() && !transferEncoding.strip().equalsIgnoreCase("chunked")) {
-            badRequest(400, "Bad Request", new IOException("Unsupported Transfer-Encoding " + transferEncoding));
-            return;
+        if (req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            String transferEncoding = String.join(",", req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+            if (!transferEncoding.isEmpty() && !transferEncoding.strip().equalsIgnoreCase("chunked")) {
+                badRequest(400, "Bad Request", new IOException("Unsupported Transfer-Encoding " + transferEncoding));
+                return;
+            }
         }
         inRequest = true;
         readFinished = false;
@@ -546,7 +549,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         bodyAllowed = !"HEAD".equals(requestMethod) && code != 204 && code != 304 && code >= 200;
         expectedLength = length == null ? -1 : Long.parseLong(length.trim());
         writtenLength = 0;
-        chunked = version == HttpVersion.HTTP_1_1 && bodyAllowed && length == null && !headers.contains("Transfer-Encoding");
+        boolean chunked = version == HttpVersion.HTTP_1_1 && bodyAllowed && length == null && !headers.contains("Transfer-Encoding");
         if (chunked) {
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         }
@@ -588,7 +591,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         if (pendingChunk != null) {
             f = send(new DefaultHttpContent(Unpooled.wrappedBuffer(pendingChunk)));
         }
-        completeWith(f, pendingHeadFuture);
+        Gen.chainFuture(f, pendingHeadFuture);
         clearPendingHead();
     }
 
@@ -596,16 +599,6 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
         pendingHead = null;
         pendingChunk = null;
         pendingHeadFuture = null;
-    }
-
-    private static void completeWith(CompletableFuture<Void> from, CompletableFuture<Void> to) {
-        from.whenComplete((v, t) -> {
-            if (t == null) {
-                to.complete(null);
-            } else {
-                to.completeExceptionally(t);
-            }
-        });
     }
 
     @Override
@@ -710,7 +703,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
             f = send(new DefaultFullHttpResponse(pendingHead.protocolVersion(), pendingHead.status(),
                     pendingChunk == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(pendingChunk),
                     pendingHead.headers(), EmptyHttpHeaders.INSTANCE));
-            completeWith(f, pendingHeadFuture);
+            Gen.chainFuture(f, pendingHeadFuture);
             clearPendingHead();
         } else {
             f = send(new DefaultLastHttpContent());
@@ -733,9 +726,7 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
 
     /** The response is done and the request fully read: serve the next pipelined request, if any. */
     private void nextRequest() {
-        inRequest = false;
-        delegate = null;
-        requestHeaders = null; // an idle keep-alive connection holds nothing of its last request
+        abandonRequest(); // an idle keep-alive connection holds nothing of its last request
         startHeaderTimer();
         ChannelFuture last = lastWrite;
         if (last != null && channel.pipeline().get(CHUNKED_WRITER) != null) {
@@ -919,11 +910,6 @@ final class HTTP1Connection extends ChannelInboundHandlerAdapter implements HTTP
     /** @return the client's socket address */
     InetSocketAddress remote() {
         return (InetSocketAddress) channel.remoteAddress();
-    }
-
-    /** @return whether the connection runs over TLS */
-    boolean secure() {
-        return secure;
     }
 
     /** @return the Netty channel */
