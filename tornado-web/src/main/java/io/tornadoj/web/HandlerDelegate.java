@@ -147,16 +147,7 @@ final class HandlerDelegate implements HTTPMessageDelegate {
             }
             body = null;
         }
-        try {
-            handler = spec.newHandler();
-            handler.init(application, request, spec);
-            handler.initialize(kwargs);
-        } catch (Throwable t) {
-            LoggerFactory.getLogger("tornado.application").error("Cannot create handler {} for {}", spec, request, t);
-            if (handler == null) {
-                throw t;
-            }
-            handler.handleRequestException(t);
+        if (!createHandler()) {
             return;
         }
         if (bad != null) {

@@ -123,7 +123,6 @@ public abstract class RequestHandler {
     private int writeBufferSize;
     private boolean headersWritten;
     private boolean finished;
-    private boolean autoFinish = true;
     private GZIPOutputStream gzip;
     private ByteArrayOutputStream gzipBuffer;
     /** Outgoing cookies by name → Set-Cookie value; sent with the headers (they survive {@link #clear()}). */
@@ -1634,7 +1633,7 @@ public abstract class RequestHandler {
         while (m.find()) {
             etags.add(m.group());
         }
-        if (computed.isEmpty() || etags.isEmpty()) {
+        if (etags.isEmpty()) {
             return false;
         }
         if (etags.get(0).equals("*")) {
@@ -1829,7 +1828,7 @@ public abstract class RequestHandler {
 
     private void autoFinish() {
         try {
-            if (autoFinish && !finished) {
+            if (!finished) {
                 finish();
             }
         } catch (Throwable t) {
