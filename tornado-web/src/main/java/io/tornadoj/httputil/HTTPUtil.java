@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -282,12 +281,9 @@ public final class HTTPUtil {
     }
 
     static String decodeUtf8Strict(byte[] bytes, String what) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {
-            return dec.decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
+            return Escape.toUnicode(bytes); // strict: invalid UTF-8 is refused
+        } catch (IllegalArgumentException e) {
             throw new HTTPInputError("Invalid UTF-8 in " + what);
         }
     }

@@ -5,9 +5,6 @@ import io.tornadoj.httputil.HTTPInputError;
 import io.tornadoj.httputil.HTTPServerRequest;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
@@ -123,11 +120,8 @@ public class PathMatches implements Matcher {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
+            return Escape.toUnicode(bytes.toByteArray()); // strict: invalid UTF-8 is refused
+        } catch (IllegalArgumentException e) {
             throw new HTTPInputError("Invalid unicode in path argument: " + s);
         }
     }
