@@ -397,7 +397,7 @@ public final class WebSocketClientConnection {
 
             /** @param seconds the limit for the connection and the handshake @return this */
             public Builder requestTimeout(double seconds) {
-                return requestTimeout(Duration.ofNanos((long) (seconds * 1e9)));
+                return requestTimeout(Seconds.toDuration(seconds));
             }
 
             /** @param v the TLS context for wss:// @return this */
