@@ -214,7 +214,7 @@ public class StaticFileHandler extends RequestHandler {
         if (!abs.startsWith(root)) {
             throw new HTTPError(403, "%s is not in root static directory", path);
         }
-        checkReal(abs, path);
+        Path real = checkReal(abs, path);
         if (Files.isDirectory(abs) && defaultFilename != null) {
             String requestPath = request().path();
             if (!requestPath.endsWith("/")) {
@@ -232,11 +232,11 @@ public class StaticFileHandler extends RequestHandler {
             if (!abs.startsWith(root)) {
                 throw new HTTPError(403, "%s is not in root static directory", path);
             }
+            real = checkReal(abs, path);
         }
-        if (!Files.exists(abs)) {
+        if (!Files.exists(real)) { // checkReal leaves a missing path as it is
             throw new HTTPError(404);
         }
-        Path real = checkReal(abs, path);
         if (!Files.isRegularFile(real)) {
             throw new HTTPError(403, "%s is not a file", path);
         }
