@@ -4,7 +4,6 @@ import io.netty.channel.IoHandle;
 import io.netty.channel.IoRegistration;
 
 import java.io.IOException;
-import java.nio.channels.SelectableChannel;
 
 /**
  * One fd or channel watched with {@link IOLoop#addHandler}: a Netty {@link IoHandle} registered on the
@@ -51,11 +50,6 @@ abstract class FdWatch implements IoHandle {
     @Override
     public void close() {
         removed = true;
-    }
-
-    /** Channel-based watches override this. */
-    SelectableChannel channel() {
-        return null;
     }
 
     @Override

@@ -30,11 +30,6 @@ final class NioFdWatch extends FdWatch implements NioIoHandle {
     }
 
     @Override
-    SelectableChannel channel() {
-        return channel;
-    }
-
-    @Override
     int watchedFd() {
         return -1;
     }

@@ -60,7 +60,6 @@ public class IOStream implements AutoCloseable {
     private boolean flushNeeded;
     /** Reads started since the event loop last entered this stream; bounds inline completions. */
     private int readsSinceEntry;
-    private boolean detached;
 
     /**
      * Tornado's stream options. Immutable; {@link #builder()} makes one.
@@ -601,7 +600,7 @@ public class IOStream implements AutoCloseable {
         buffer = old.isReadable() ? Unpooled.wrappedBuffer(io.netty.buffer.ByteBufUtil.getBytes(old)) : Unpooled.EMPTY_BUFFER;
         old.release();
         readFromBuffer();
-        if (channel.isOpen() && !detached) {
+        if (channel.isOpen()) {
             channel.close();
         }
         runCloseCallback();
@@ -640,7 +639,6 @@ public class IOStream implements AutoCloseable {
                 return;
             }
             ChannelPipeline p = channel.pipeline();
-            detached = true;
             closed = true;
             p.remove(handler);
             buffer.release();
@@ -728,7 +726,7 @@ public class IOStream implements AutoCloseable {
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
-            if (!detached && !closed) {
+            if (!closed) {
                 closeOnLoop(null);
             }
         }
