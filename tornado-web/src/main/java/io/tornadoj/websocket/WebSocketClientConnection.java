@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.ssl.SslContext;
 import io.tornadoj.httputil.HTTPHeaders;
 import io.tornadoj.internal.Seconds;
+import io.tornadoj.gen.Gen;
 import io.tornadoj.ioloop.IOLoop;
 import io.tornadoj.ioloop.Timeout;
 import io.tornadoj.queues.Queue;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Tornado's {@code WebSocketClientConnection}: the client end of a WebSocket, made by
@@ -166,19 +168,38 @@ public final class WebSocketClientConnection {
     // ------------------------------------------------------------------ API
 
     /**
-     * Reads the next message (Tornado's {@code read_message}).
+     * Reads the next message (Tornado's {@code read_message}). Any thread (the queue is read on the loop).
      *
      * @return completes on the loop with a String (text), a byte[] (binary), or null once the connection is
      *         closed and the messages received before were read
      */
     public CompletableFuture<Object> readMessage() {
-        return messages.get().thenApply(m -> {
+        return onLoop(() -> messages.get().thenApply(m -> {
             if (m != CLOSED) {
                 return m;
             }
             messages.putNowait(CLOSED); // every later read also sees the end
             return null;
+        }));
+    }
+
+    /**
+     * Runs a loop-confined operation (the message queue, the protocol's state) on the loop: at once when
+     * called there, else through {@code addCallback}, the outcome relayed to the returned future.
+     */
+    private <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> op) {
+        if (loop.inLoop()) {
+            return op.get();
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.addCallback(() -> {
+            try {
+                Gen.chainFuture(op.get(), f);
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
         });
+        return f;
     }
 
     /**
@@ -189,7 +210,8 @@ public final class WebSocketClientConnection {
      *         connection is closed or closing
      */
     public CompletableFuture<Void> writeMessage(String message) {
-        return protocol.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(message.getBytes(StandardCharsets.UTF_8))));
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        return onLoop(() -> protocol.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))));
     }
 
     /**
@@ -199,7 +221,7 @@ public final class WebSocketClientConnection {
      * @return as {@link #writeMessage(String)}
      */
     public CompletableFuture<Void> writeMessage(byte[] message) {
-        return protocol.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)));
+        return onLoop(() -> protocol.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))));
     }
 
     /**
